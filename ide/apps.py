@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IdeConfig(AppConfig):
+    name = "ide"
+    default_auto_field = "django.db.models.BigAutoField"
