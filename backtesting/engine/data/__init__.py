@@ -1,0 +1,1 @@
+"""LEAN on-disk data: bar types, readers, factor/map files, market hours."""
