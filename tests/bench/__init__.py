@@ -1,0 +1,1 @@
+"""``make bench``: engine throughput against backtrader and backtesting.py, plus platform figures."""

@@ -1,0 +1,176 @@
+"""``make bench``: one table of engine throughput (QuantDesk vs backtrader vs backtesting.py).
+
+Usage: ``python -m tests.bench [--quick] [--repeats N] [--only quantdesk,backtrader,backtesting.py]``
+
+1. Generates the data sets (seeded random walk, LEAN format) under ``bench-results/data``.
+2. Installs the peers into their own virtualenv ``.bench-venv`` (PyPI's ``backtesting`` would
+   shadow our app of the same name).
+3. Runs every engine x workload ``--repeats`` times in a fresh subprocess, takes the median,
+   and prints bars per second, ratios and QuantDesk's peak RSS per loaded bar.
+4. Writes the table as JSON to ``bench-results/latest.json`` (and a time-stamped copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.bench.datagen import generate
+
+ROOT = Path(__file__).resolve().parents[2]
+LEAN_DIR = Path(os.environ.get("DATA_DIR", ROOT.parent / "shared" / "data" / "lean"))
+RESULTS = ROOT / "bench-results"
+PEER_VENV = ROOT / ".bench-venv"
+PEER_PACKAGES = ["backtrader==1.9.78.123", "backtesting==0.6.6", "numpy", "pandas"]
+
+#: workload name -> (symbols, bars per symbol, strategy)
+FULL = {
+    "1 x 1,000,000 do-nothing": (1, 1_000_000, "nothing"),
+    "1 x 1,000,000 SMA cross": (1, 1_000_000, "sma"),
+    "100 x 20,000 do-nothing": (100, 20_000, "nothing"),
+    "100 x 20,000 SMA cross": (100, 20_000, "sma"),
+}
+QUICK = {
+    "1 x 100,000 do-nothing": (1, 100_000, "nothing"),
+    "1 x 100,000 SMA cross": (1, 100_000, "sma"),
+    "20 x 5,000 do-nothing": (20, 5_000, "nothing"),
+    "20 x 5,000 SMA cross": (20, 5_000, "sma"),
+}
+TARGETS = {("1", "nothing"): 600_000, ("1", "sma"): 300_000, ("100", "nothing"): 1_000_000}
+
+
+def ensure_peer_venv() -> Path:
+    python = PEER_VENV / "bin" / "python"
+    marker = PEER_VENV / ".installed"
+    if not marker.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PACKAGES], check=True)
+        marker.write_text("\n".join(PEER_PACKAGES))
+    return python
+
+
+def run_json(cmd: list[str], cwd: Path) -> dict:
+    out = subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(engine: str, strategy: str, data: Path, manifest: dict, repeats: int) -> dict:
+    tickers = manifest["tickers"]
+    bars = manifest["bars_per_symbol"] * len(tickers)
+    runs = []
+    for _ in range(repeats):
+        if engine == "quantdesk":
+            cmd = [
+                sys.executable,
+                "-m",
+                "tests.bench.quantdesk",
+                strategy,
+                str(data),
+                manifest["start"],
+                manifest["end"],
+                *tickers,
+            ]
+            runs.append(run_json(cmd, ROOT))
+        else:
+            peer = "backtrader" if engine == "backtrader" else "backtesting"
+            cmd = [
+                str(ensure_peer_venv()),
+                str(Path(__file__).with_name("peers.py")),
+                peer,
+                strategy,
+                str(data),
+                *tickers,
+            ]
+            runs.append(run_json(cmd, Path("/tmp")))
+    seconds = statistics.median(r["seconds"] for r in runs)
+    row = {
+        "bars": bars,
+        "seconds": seconds,
+        "bars_per_second": bars / seconds,
+        "trades": runs[0]["trades"],
+    }
+    if engine == "quantdesk":
+        peak = statistics.median(r["peak_rss_mb"] for r in runs)
+        base = statistics.median(r["baseline_rss_mb"] for r in runs)
+        row.update(peak_rss_mb=peak, bytes_per_bar=(peak - base) * 1024 * 1024 / bars)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smaller workloads for a smoke run")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", default="quantdesk,backtrader,backtesting.py")
+    args = parser.parse_args()
+    engines = args.only.split(",")
+    workloads = QUICK if args.quick else FULL
+    table: dict[str, dict] = {}
+    for name, (symbols, bars, strategy) in workloads.items():
+        data = RESULTS / "data" / f"{symbols}x{bars}"
+        print(f"[bench] data {data.name} ...", file=sys.stderr)
+        manifest = generate(data, LEAN_DIR, symbols, bars)
+        table[name] = {"symbols": symbols, "strategy": strategy}
+        for engine in engines:
+            print(f"[bench] {name}: {engine}", file=sys.stderr)
+            try:
+                table[name][engine] = measure(engine, strategy, data, manifest, args.repeats)
+            except (subprocess.CalledProcessError, json.JSONDecodeError) as exc:
+                detail = getattr(exc, "stderr", "") or str(exc)
+                table[name][engine] = {
+                    "error": detail.strip().splitlines()[-1] if detail else "failed"
+                }
+    print_table(table, engines)
+    RESULTS.mkdir(exist_ok=True)
+    payload = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "quick": args.quick, "workloads": table}
+    (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
+    (RESULTS / f"bench-{payload['time']}.json").write_text(json.dumps(payload, indent=2))
+
+
+def print_table(table: dict, engines: list[str]) -> None:
+    header = f"{'workload':28}" + "".join(f"{e + ' bars/s':>24}" for e in engines)
+    header += (
+        f"{'vs bt':>8}{'vs bt.py':>10}{'target':>11}{'peak RSS':>10}{'B/bar':>8}{'orders':>16}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, row in table.items():
+        line = f"{name:28}"
+        for engine in engines:
+            cell = row.get(engine, {})
+            line += (
+                f"{cell['bars_per_second']:>24,.0f}"
+                if "bars_per_second" in cell
+                else f"{'error':>24}"
+            )
+        ours = row.get("quantdesk", {}).get("bars_per_second")
+
+        def ratio(peer: str, ours: float | None = ours, row: dict = row) -> str:
+            theirs = row.get(peer, {}).get("bars_per_second")
+            return f"{ours / theirs:.1f}x" if ours and theirs else "-"
+
+        target = TARGETS.get((str(row["symbols"]), row["strategy"]))
+        verdict = (
+            "-" if not target else f"{target:,}" + (" ok" if ours and ours >= target else " MISS")
+        )
+        q = row.get("quantdesk", {})
+        orders = "/".join(str(row.get(e, {}).get("trades", "-")) for e in engines)
+        line += f"{ratio('backtrader'):>8}{ratio('backtesting.py'):>10}{verdict:>11}"
+        line += f"{q.get('peak_rss_mb', 0):>8.0f}MB{q.get('bytes_per_bar', 0):>8.0f}{orders:>16}"
+        print(line)
+    print(
+        "\nFill convention: all engines fill a market order at the close of the signal bar "
+        "(LEAN on minute trade bars; backtrader cheat_on_close; backtesting.py trade_on_close)."
+    )
+    print("Targets apply to the full workloads (make bench); orders = orders placed per engine.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Deterministic benchmark data in LEAN's on-disk format (a seeded random walk).
+
+Writes minute trade bars for regular-hours minutes of real NYSE trading days (holidays and
+early closes from the market-hours database), LEAN's ``x10000`` integer price scaling,
+identity factor and map files, and an hour file for SPY (the engine's internal benchmark
+feed). Reference files (market hours, symbol properties, interest rates) are copied from
+the LEAN sample data. The same seed always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+MINUTES_PER_DAY = 390
+REFERENCE_DIRS = ("market-hours", "symbol-properties", "alternative")
+
+
+def trading_days(lean_dir: Path, start: date, count: int) -> list[date]:
+    """The first ``count`` full NYSE trading days from ``start`` (no holidays, no early closes)."""
+    entry = json.loads((lean_dir / "market-hours" / "market-hours-database.json").read_text())[
+        "entries"
+    ]["Equity-usa-[*]"]
+    skip = {datetime.strptime(d, "%m/%d/%Y").date() for d in entry["holidays"]}
+    skip |= {datetime.strptime(d, "%m/%d/%Y").date() for d in entry.get("earlyCloses", {})}
+    days: list[date] = []
+    day = start
+    while len(days) < count:
+        if day.weekday() < 5 and day not in skip:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def random_walk(rng: np.random.Generator, n: int, start_price: float = 100.0) -> np.ndarray:
+    """OHLCV rows (float prices, integer volume) of a geometric random walk."""
+    closes = start_price * np.exp(np.cumsum(rng.normal(0.0, 0.0007, n)))
+    opens = np.concatenate(([start_price], closes[:-1]))
+    spread = np.abs(rng.normal(0.0, 0.0004, n)) * closes
+    highs = np.maximum(opens, closes) + spread
+    lows = np.minimum(opens, closes) - spread
+    volume = rng.integers(100, 10_000, n)
+    return np.column_stack([opens, highs, lows, closes, volume])
+
+
+def _write_zip(path: Path, inner_name: str, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    info = zipfile.ZipInfo(inner_name, date_time=(2020, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(info, text)
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    return np.round(values * 10_000).astype(np.int64)
+
+
+def write_symbol(out: Path, ticker: str, days: list[date], rows: np.ndarray) -> None:
+    """Minute trade files for ``ticker`` (one zip per day) plus identity factor/map files."""
+    base = out / "equity" / "usa"
+    millis = (34_200_000 + 60_000 * np.arange(MINUTES_PER_DAY)).astype(np.int64)
+    prices = _scaled(rows[:, :4])
+    volume = rows[:, 4].astype(np.int64)
+    for i, day in enumerate(days):
+        sl = slice(i * MINUTES_PER_DAY, (i + 1) * MINUTES_PER_DAY)
+        table = np.column_stack([millis, prices[sl], volume[sl]])
+        text = "\n".join(",".join(map(str, row)) for row in table.tolist()) + "\n"
+        stamp = day.strftime("%Y%m%d")
+        _write_zip(
+            base / "minute" / ticker / f"{stamp}_trade.zip",
+            f"{stamp}_{ticker}_minute_trade.csv",
+            text,
+        )
+    first = (days[0] - timedelta(days=1)).strftime("%Y%m%d")
+    (base / "map_files").mkdir(parents=True, exist_ok=True)
+    (base / "factor_files").mkdir(parents=True, exist_ok=True)
+    (base / "map_files" / f"{ticker}.csv").write_text(f"{first},{ticker},P\n20501231,{ticker},P\n")
+    (base / "factor_files" / f"{ticker}.csv").write_text(f"{first},1,1,1\n20501231,1,1,0\n")
+
+
+def write_hour_benchmark(out: Path, days: list[date], rows: np.ndarray) -> None:
+    """SPY hour bars aggregated from the minute walk (LEAN labels them 09:00 ... 15:00)."""
+    frame = pd.DataFrame(rows[:, :5], columns=["open", "high", "low", "close", "volume"])
+    lines = []
+    for i, day in enumerate(days):
+        block = frame.iloc[i * MINUTES_PER_DAY : (i + 1) * MINUTES_PER_DAY]
+        # 09:30-10:00 is the first (half) hour, then whole hours.
+        edges = [0, 30, 90, 150, 210, 270, 330, 390]
+        for h, (a, b) in enumerate(zip(edges, edges[1:], strict=False)):
+            part = block.iloc[a:b]
+            o, hi, lo, c = (
+                part["open"].iloc[0],
+                part["high"].max(),
+                part["low"].min(),
+                part["close"].iloc[-1],
+            )
+            v = int(part["volume"].sum())
+            scaled = _scaled(np.array([o, hi, lo, c]))
+            lines.append(f"{day:%Y%m%d} {9 + h:02d}:00,{','.join(map(str, scaled))},{v}")
+    _write_zip(out / "equity" / "usa" / "hour" / "spy.zip", "spy.csv", "\n".join(lines) + "\n")
+
+
+def generate(out: Path, lean_dir: Path, symbols: int, bars_per_symbol: int, seed: int = 7) -> dict:
+    """Write a data set of ``symbols`` tickers x ``bars_per_symbol`` minute bars; return its manifest.
+
+    The first ticker is ``spy`` so the engine's internal benchmark reads the same walk.
+    """
+    marker = out / "manifest.json"
+    wanted = {"symbols": symbols, "bars_per_symbol": bars_per_symbol, "seed": seed}
+    if marker.exists() and json.loads(marker.read_text()).get("request") == wanted:
+        return json.loads(marker.read_text())
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name in REFERENCE_DIRS:
+        shutil.copytree(lean_dir / name, out / name)
+    day_count = -(-bars_per_symbol // MINUTES_PER_DAY)
+    days = trading_days(lean_dir, date(2010, 1, 4), day_count)
+    rng = np.random.default_rng(seed)
+    tickers = ["spy"] + [f"s{i:03d}" for i in range(1, symbols)]
+    for ticker in tickers:
+        rows = random_walk(rng, day_count * MINUTES_PER_DAY)
+        write_symbol(out, ticker, days, rows)
+        if ticker == "spy":
+            write_hour_benchmark(out, days, rows)
+    manifest = {
+        "request": wanted,
+        "tickers": tickers,
+        "start": days[0].isoformat(),
+        "end": days[-1].isoformat(),
+        "bars_per_symbol": day_count * MINUTES_PER_DAY,
+    }
+    marker.write_text(json.dumps(manifest))
+    return manifest
+
+
+def load_frame(out: Path, ticker: str) -> pd.DataFrame:
+    """Read a generated ticker back as one OHLCV DataFrame indexed by bar start time (for peers)."""
+    frames = []
+    for path in sorted((out / "equity" / "usa" / "minute" / ticker).glob("*_trade.zip")):
+        day = datetime.strptime(path.name[:8], "%Y%m%d")
+        with zipfile.ZipFile(path) as archive:
+            raw = np.loadtxt(archive.open(archive.namelist()[0]), delimiter=",", ndmin=2)
+        index = pd.to_datetime(day) + pd.to_timedelta(raw[:, 0], unit="ms")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "Open": raw[:, 1] / 10_000,
+                    "High": raw[:, 2] / 10_000,
+                    "Low": raw[:, 3] / 10_000,
+                    "Close": raw[:, 4] / 10_000,
+                    "Volume": raw[:, 5],
+                },
+                index=index,
+            )
+        )
+    return pd.concat(frames)

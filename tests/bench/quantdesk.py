@@ -1,0 +1,107 @@
+"""QuantDesk's engine on the benchmark data; run as a subprocess so peak RSS is its own.
+
+``python -m tests.bench.quantdesk WORKLOAD DATA_DIR START END TICKERS...`` prints one JSON line
+``{"bars", "seconds", "trades", "peak_rss_mb"}``. Market orders fill at the close of the bar
+that triggered them (LEAN's fill on minute trade data without quotes).
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from datetime import date
+
+from backtesting.engine.loader import compile_sources, load_algorithm
+from backtesting.engine.results import MemorySink
+from backtesting.engine.runner import run_algorithm
+
+ALGORITHM = """
+from AlgorithmImports import *
+
+TICKERS = {tickers!r}
+START = {start!r}
+END = {end!r}
+
+
+class DoNothing(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(*START)
+        self.set_end_date(*END)
+        self.set_cash(100000)
+        for ticker in TICKERS:
+            self.add_equity(ticker, Resolution.MINUTE)
+
+    def on_data(self, data):
+        pass
+
+
+class SmaCross(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(*START)
+        self.set_end_date(*END)
+        self.set_cash(100000)
+        self.pairs = {{}}
+        self.above = {{}}
+        self.orders = 0
+        for ticker in TICKERS:
+            symbol = self.add_equity(ticker, Resolution.MINUTE).symbol
+            self.pairs[symbol] = (self.sma(symbol, 10), self.sma(symbol, 30))
+        self.share = 0.99 / len(TICKERS)
+
+    def on_data(self, data):
+        for symbol, (fast, slow) in self.pairs.items():
+            if not slow.is_ready:
+                continue
+            above = fast.current.value > slow.current.value
+            before = self.above.get(symbol)
+            self.above[symbol] = above
+            if before is None or above == before:
+                continue
+            invested = self.portfolio[symbol].invested
+            if above and not invested:
+                self.set_holdings(symbol, self.share)
+                self.orders += 1
+            elif not above and invested:
+                self.liquidate(symbol)
+                self.orders += 1
+"""
+
+
+def main() -> None:
+    workload, data_dir, start, end, *tickers = sys.argv[1:]
+    start_d, end_d = date.fromisoformat(start), date.fromisoformat(end)
+    source = ALGORITHM.format(
+        tickers=tickers,
+        start=(start_d.year, start_d.month, start_d.day),
+        end=(end_d.year, end_d.month, end_d.day),
+    )
+    module = compile_sources({"main.py": source})
+    algorithm_type = load_algorithm(module)
+    # load_algorithm returns the last QCAlgorithm subclass; pick the workload's by name.
+    namespace = sys.modules["main"].__dict__
+    algorithm_type = namespace["SmaCross" if workload == "sma" else "DoNothing"]
+    sink = MemorySink()
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    result = run_algorithm(algorithm_type, data_dir=data_dir, sink=sink)
+    seconds = time.perf_counter() - started
+    if result.get("status") != "Completed":
+        raise SystemExit(f"benchmark run failed: {result.get('error')}")
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    orders = int(result.get("statistics", {}).get("Total Orders", "0") or 0)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "trades": orders,
+                "peak_rss_mb": peak_kb / 1024,
+                "baseline_rss_mb": baseline_kb / 1024,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
