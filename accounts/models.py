@@ -1,1 +1,87 @@
-"""Models of the accounts app."""
+"""Organizations, their members and the tiers whose quotas bound what they may use.
+
+Quotas are data (rows of :class:`Tier`, seeded by a data migration) so that staff can tune
+them in the admin and services read them instead of hard-coding numbers.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Tier(models.Model):
+    """A subscription level; ``None`` in a quota field means unlimited."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=64)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="Order from Free upwards.")
+    backtest_nodes = models.PositiveIntegerField(null=True, blank=True)
+    log_bytes_per_backtest = models.PositiveBigIntegerField(null=True, blank=True)
+    log_bytes_per_day = models.PositiveBigIntegerField(null=True, blank=True)
+    orders_per_backtest = models.PositiveBigIntegerField(null=True, blank=True)
+    files_per_project = models.PositiveIntegerField()
+    max_file_bytes = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_paid(self) -> bool:
+        """Every tier above Free is paid; the B-MICRO node only exists on Free."""
+        return self.slug != FREE_TIER
+
+
+#: slug of the tier every new organization starts on.
+FREE_TIER = "free"
+
+
+class Organization(models.Model):
+    """The unit that owns projects, nodes and backtests and whose tier sets the quotas."""
+
+    name = models.CharField(max_length=128)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="organizations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A user's place in an organization: a role and whether they may stop others' nodes."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    can_stop_nodes = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organization} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        """Owners and admins manage members, nodes and the tier."""
+        return self.role in (self.Role.OWNER, self.Role.ADMIN)
+
+    @property
+    def may_stop_others(self) -> bool:
+        """Admins always may; members only with the stop-nodes permission."""
+        return self.is_admin or self.can_stop_nodes
