@@ -1,0 +1,199 @@
+"""Sum, SMA, EMA and Wilder's moving average, and MovingAverageType (LEAN's semantics).
+
+The warm-up rules decide when crossovers first fire, so they follow LEAN exactly:
+SMA averages whatever it has until ``period`` inputs arrived; EMA returns 0 until
+``period`` inputs arrived, then the SMA of those inputs, then ``k * x + (1 - k) * ema``;
+Wilder's average returns the running SMA for the first ``period - 1`` inputs and smooths
+with ``k = 1 / period`` from the ``period``-th input on.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from backtesting.engine.data.bars import IndicatorDataPoint
+from backtesting.engine.indicators.base import Indicator, WindowIndicator, parse_args
+from backtesting.engine.indicators.rolling_window import RollingWindow
+
+
+class Sum(WindowIndicator):
+    """Running sum of the last ``period`` values (LEAN's Sum)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name, (period,) = parse_args("Sum", args, kwargs, ("period",))
+        super().__init__(name or f"SUM({period})", period)
+        self._sum = 0.0
+
+    def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
+        self._sum += input.value
+        if window.samples > window.size:
+            self._sum -= window.most_recently_removed.value
+        return self._sum
+
+    def reset(self) -> None:
+        self._sum = 0.0
+        super().reset()
+
+
+class SimpleMovingAverage(WindowIndicator):
+    """Mean of the last ``period`` values; before that, the mean of all values so far."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name, (period,) = parse_args("SimpleMovingAverage", args, kwargs, ("period",))
+        name = name or f"SMA({period})"
+        super().__init__(name, period)
+        self.rolling_sum = Sum(name + "_Sum", period)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.rolling_sum.is_ready
+
+    def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
+        self.rolling_sum.update(input.end_time, input.value)
+        return self.rolling_sum.current.value / window.count
+
+    def reset(self) -> None:
+        self.rolling_sum.reset()
+        super().reset()
+
+
+class ExponentialMovingAverage(Indicator):
+    """EMA with ``k = 2 / (period + 1)`` unless a smoothing factor is given; seeded with the SMA."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name, (period, smoothing_factor) = parse_args(
+            "ExponentialMovingAverage",
+            args,
+            kwargs,
+            ("period", "smoothing_factor"),
+            {"smoothing_factor": None},
+        )
+        if name is None:
+            name = (
+                f"EMA({period})"
+                if smoothing_factor is None
+                else f"EMA({period},{smoothing_factor})"
+            )
+        super().__init__(name)
+        self._period = int(period)
+        self._k = (
+            self.smoothing_factor_default(period)
+            if smoothing_factor is None
+            else float(smoothing_factor)
+        )
+        self._initial_sma = SimpleMovingAverage(period)
+
+    @staticmethod
+    def smoothing_factor_default(period: int) -> float:
+        """LEAN's default smoothing factor ``2 / (1 + period)``."""
+        return 2.0 / (1 + period)
+
+    @property
+    def period(self) -> int:
+        return self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self._period
+
+    def _compute_next_value(self, input: IndicatorDataPoint) -> float:
+        if self.samples <= self._period:
+            self._initial_sma.update(input)
+        if not self.is_ready:
+            return 0.0
+        if self.samples == self._period:
+            return self._initial_sma.current.value
+        return input.value * self._k + self.current.value * (1 - self._k)
+
+    def reset(self) -> None:
+        super().reset()
+        self._initial_sma.reset()
+
+
+class WilderMovingAverage(Indicator):
+    """Wilder's smoothing, ``k = 1 / period`` (LEAN's WilderMovingAverage).
+
+    As in LEAN, the first ``period - 1`` outputs are the running SMA and the smoothing
+    starts at the ``period``-th input from the SMA of the inputs before it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name, (period,) = parse_args("WilderMovingAverage", args, kwargs, ("period",))
+        name = name or f"WWMA{period}"
+        super().__init__(name)
+        self._period = int(period)
+        self._k = 1.0 / period
+        self._sma = SimpleMovingAverage(name + "_SMA", period)
+
+    @property
+    def period(self) -> int:
+        return self._period
+
+    @property
+    def warm_up_period(self) -> int:
+        return self._period
+
+    @property
+    def is_ready(self) -> bool:
+        return self.samples >= self._period
+
+    def _compute_next_value(self, input: IndicatorDataPoint) -> float:
+        if not self.is_ready:
+            self._sma.update(input)
+            return self._sma.current.value
+        return input.value * self._k + self.current.value * (1 - self._k)
+
+    def reset(self) -> None:
+        self._sma.reset()
+        super().reset()
+
+
+class MovingAverageType(IntEnum):
+    """LEAN's MovingAverageType, with LEAN's ordinal values."""
+
+    SIMPLE = 0
+    EXPONENTIAL = 1
+    WILDERS = 2
+    LINEAR_WEIGHTED_MOVING_AVERAGE = 3
+    DOUBLE_EXPONENTIAL = 4
+    TRIPLE_EXPONENTIAL = 5
+    TRIANGULAR = 6
+    T3 = 7
+    KAMA = 8
+    HULL = 9
+    ALMA = 10
+    ZLEMA = 11
+    MGD = 12
+
+    def as_indicator(self, *args: Any) -> Indicator:
+        """``type.as_indicator(period)`` or ``type.as_indicator(name, period)``."""
+        return as_indicator(self, *args)
+
+
+def as_indicator(moving_average_type: MovingAverageType | int, *args: Any) -> Indicator:
+    """Build the moving average of ``moving_average_type``: ``(period)`` or ``(name, period)``.
+
+    Raises NotImplementedError for the types this engine does not provide yet.
+    """
+    kind = MovingAverageType(moving_average_type)
+    factory = _FACTORIES.get(kind)
+    if factory is None:
+        raise NotImplementedError(f"MovingAverageType.{kind.name} is not supported yet")
+    return factory(*args)
+
+
+_FACTORIES: dict[MovingAverageType, Any] = {
+    MovingAverageType.SIMPLE: SimpleMovingAverage,
+    MovingAverageType.EXPONENTIAL: ExponentialMovingAverage,
+    MovingAverageType.WILDERS: WilderMovingAverage,
+}
+
+
+def register_moving_average(kind: MovingAverageType, factory: Any) -> None:
+    """Let a module that defines another moving average make it available to ``as_indicator``."""
+    _FACTORIES[kind] = factory
