@@ -1,0 +1,45 @@
+"""HTML pages of the backtesting app: a project's backtest history and a backtest's results."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from backtesting.models import Backtest
+from ide.models import Project
+from nodes.pages import membership_for, viewer_context
+
+
+@login_required
+def backtest_history(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Every backtest of one project: sortable, rename, delete, clone into a new project."""
+    project = get_object_or_404(
+        Project, pk=project_id, organization__memberships__user=request.user
+    )
+    membership = membership_for(request, project.organization_id)
+    page = {
+        **viewer_context(request, membership),
+        "project": project.pk,
+        "project_name": project.name,
+    }
+    return render(request, "backtesting/history.html", {"project": project, "page": page})
+
+
+@login_required
+def backtest_results(request: HttpRequest, backtest_id: int) -> HttpResponse:
+    """One backtest: the stored results, then the live stream while it runs."""
+    backtest = get_object_or_404(
+        Backtest.objects.select_related("project"),
+        pk=backtest_id,
+        organization__memberships__user=request.user,
+    )
+    membership = membership_for(request, backtest.organization_id)
+    page = {
+        **viewer_context(request, membership),
+        "backtest": backtest.pk,
+        "project": backtest.project_id,
+        "project_name": backtest.project.name,
+        "backtest_ws": f"/ws/backtests/{backtest.pk}/",
+    }
+    return render(request, "backtesting/results.html", {"backtest": backtest, "page": page})
