@@ -1,0 +1,139 @@
+"""Turn the recorded samples into the series LEAN's statistics read.
+
+Reproduces what ``BaseResultsHandler.Sample`` and ``BacktestingResultHandler.Sample`` store
+(performance in percent, smart-rounded benchmark, turnover, the equity bars) and how
+``StatisticsBuilder`` preprocesses them (drop day 0 and day 1 of performance, turn the
+benchmark into day-over-day changes and drop the first).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from backtesting.engine.statistics.csharp import (
+    decimal_from_double,
+    double_from_decimal,
+    round_decimal,
+)
+from backtesting.engine.statistics.inputs import PerformanceInput
+
+__all__ = ["LeanSeries", "build_series", "smart_rounding", "strip_trailing_zeros", "utc_naive"]
+
+
+@dataclass(frozen=True)
+class LeanSeries:
+    """The inputs of LEAN's ``PortfolioStatistics``, ready to use."""
+
+    equity: list[tuple[datetime, Decimal]]
+    performance: list[float]
+    benchmark: list[float]
+    turnover: list[Decimal]
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """Naive UTC datetime; aware datetimes are converted, naive ones are taken as UTC."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def strip_trailing_zeros(value: Decimal) -> Decimal:
+    """LEAN's ``Normalize()``: drop trailing zeros without going to a negative scale."""
+    if value.is_zero():
+        return Decimal(0)
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return normal.quantize(Decimal(1)) if exponent > 0 else normal
+
+
+def round_to_significant_digits(value: Decimal, digits: int) -> Decimal:
+    """LEAN's ``RoundToSignificantDigits`` for decimals (the power of ten goes through double)."""
+    if value.is_zero():
+        return Decimal(0)
+    magnitude = math.floor(math.log10(abs(double_from_decimal(value)))) + 1
+    scale = decimal_from_double(math.pow(10, magnitude))
+    return scale * round_decimal(value / scale, digits)
+
+
+def smart_rounding(value: Decimal) -> Decimal:
+    """LEAN's ``SmartRounding``: 4 decimals above 1000, else 7 significant digits."""
+    value = strip_trailing_zeros(value)
+    if value > 1000:
+        return round_decimal(value, 4)
+    return strip_trailing_zeros(round_to_significant_digits(value, 7))
+
+
+def build_series(inp: PerformanceInput) -> LeanSeries:
+    """Replay LEAN's sampling rules over the recorded samples (see :class:`PerformanceInput`)."""
+    equity = _equity_points(inp)
+    start_time = utc_naive(inp.start_time) if inp.start_time is not None else None
+    performance: list[Decimal] = []
+    benchmark: list[Decimal] = []
+    turnover: dict[datetime, Decimal] = {}
+    last_point_time: datetime | None = None
+    daily_value = inp.start_equity
+    sales_window: list[Decimal] = [Decimal(0)]  # RollingWindow(2): index 0 = most recent
+    previous_turnover_time: datetime | None = None
+    first_time = utc_naive(inp.sample_times[0]) if inp.sample_times else None
+    skip_time = start_time if start_time is not None else first_time
+    for raw_time, value, bench, volume in zip(
+        inp.sample_times,
+        inp.sample_equity,
+        inp.sample_benchmark,
+        inp.sample_total_sale_volume,
+        strict=True,
+    ):
+        time = utc_naive(raw_time)
+        daily = (
+            Decimal(0)
+            if daily_value == 0
+            else round_decimal((value - daily_value) * 100 / daily_value, 10)
+        )
+        # A chart point is only added when it is later than the series' last point, so a
+        # final sample at the time of the last midnight sample keeps the midnight values.
+        if last_point_time is None or time > last_point_time:
+            performance.append(daily)
+            benchmark.append(smart_rounding(Decimal(bench)))
+            last_point_time = time
+        if value != 0 and time != skip_time:
+            if previous_turnover_time == time and len(sales_window) > 1:
+                # Same time sampled twice: the later value replaces the earlier one and is
+                # measured against the sale volume before the earlier one (LEAN's T-2).
+                since = volume - sales_window[1]
+            else:
+                since = volume - sales_window[0]
+            sales_window = [volume, *sales_window[:1]]
+            previous_turnover_time = time
+            turnover[time] = since / value
+        daily_value = value
+    return LeanSeries(
+        equity=equity,
+        performance=[double_from_decimal(p / 100) for p in performance[2:]],
+        benchmark=_benchmark_changes(benchmark),
+        turnover=list(turnover.values()),
+    )
+
+
+def _equity_points(inp: PerformanceInput) -> list[tuple[datetime, Decimal]]:
+    """The Strategy Equity closes: rounded to 4 decimals, strictly increasing in time."""
+    points: list[tuple[datetime, Decimal]] = []
+    for raw_time, value in zip(inp.equity_times, inp.equity_values, strict=True):
+        time = utc_naive(raw_time)
+        if points and time <= points[-1][0]:
+            continue
+        points.append((time, round_decimal(Decimal(value), 4)))
+    return points
+
+
+def _benchmark_changes(values: list[Decimal]) -> list[float]:
+    """Day-over-day relative changes, without the first one (``CreateBenchmarkDifferences``)."""
+    changes: list[float] = []
+    for previous, current in zip(values, values[1:], strict=False):
+        changes.append(
+            0.0 if previous == 0 else double_from_decimal((current - previous) / previous)
+        )
+    return changes[1:]
