@@ -1,5 +1,6 @@
 """LEAN-compatible indicators and RollingWindow (names and behaviour as in LEAN's Python API)."""
 
+from backtesting.engine.indicators.atr import AverageTrueRange, TrueRange
 from backtesting.engine.indicators.base import (
     BarIndicator,
     Indicator,
@@ -16,7 +17,17 @@ from backtesting.engine.indicators.basic import (
     FunctionalIndicator,
     Identity,
 )
+from backtesting.engine.indicators.bollinger import BollingerBands
+from backtesting.engine.indicators.change import (
+    Momentum,
+    MomentumPercent,
+    RateOfChange,
+    RateOfChangePercent,
+)
+from backtesting.engine.indicators.composite import CompositeIndicator, IndicatorExtensions
+from backtesting.engine.indicators.dispersion import StandardDeviation, Variance
 from backtesting.engine.indicators.events import EventHook
+from backtesting.engine.indicators.extremes import Maximum, Minimum
 from backtesting.engine.indicators.macd import MovingAverageConvergenceDivergence
 from backtesting.engine.indicators.moving_averages import (
     ExponentialMovingAverage,
@@ -27,9 +38,13 @@ from backtesting.engine.indicators.moving_averages import (
     as_indicator,
 )
 from backtesting.engine.indicators.rolling_window import RollingWindow
+from backtesting.engine.indicators.rsi import RelativeStrengthIndex
 
 __all__ = [
+    "AverageTrueRange",
     "BarIndicator",
+    "BollingerBands",
+    "CompositeIndicator",
     "ConstantIndicator",
     "Delay",
     "EventHook",
@@ -38,14 +53,25 @@ __all__ = [
     "Identity",
     "Indicator",
     "IndicatorBase",
+    "IndicatorExtensions",
     "IndicatorResult",
     "IndicatorStatus",
+    "Maximum",
+    "Minimum",
+    "Momentum",
+    "MomentumPercent",
     "MovingAverageConvergenceDivergence",
     "MovingAverageType",
+    "RateOfChange",
+    "RateOfChangePercent",
+    "RelativeStrengthIndex",
     "RollingWindow",
     "SimpleMovingAverage",
+    "StandardDeviation",
     "Sum",
     "TradeBarIndicator",
+    "TrueRange",
+    "Variance",
     "WilderMovingAverage",
     "WindowBase",
     "WindowIndicator",

@@ -252,6 +252,12 @@ def format_value(value: float) -> str:
     return "0.0" if text == "-0.0" else text
 
 
+def decimal_text(value: float) -> str:
+    """C#'s ``decimal.ToString()`` for names such as ``BB(20,2)``: 2 -> "2", 0.5 -> "0.5"."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
 class Indicator(IndicatorBase):
     """An indicator of single values (LEAN's Indicator = IndicatorBase<IndicatorDataPoint>)."""
 

@@ -170,6 +170,13 @@ class MovingAverageType(IntEnum):
     ZLEMA = 11
     MGD = 12
 
+    @property
+    def csharp_name(self) -> str:
+        """LEAN's C# member name (``Wilders``), which LEAN puts into indicator names."""
+        if self is MovingAverageType.MGD:
+            return "MGD"
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
     def as_indicator(self, *args: Any) -> Indicator:
         """``type.as_indicator(period)`` or ``type.as_indicator(name, period)``."""
         return as_indicator(self, *args)
