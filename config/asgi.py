@@ -23,3 +23,8 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+if settings.START_INPROCESS_WORKERS:
+    from config.workers import start_inprocess_workers  # noqa: E402
+
+    start_inprocess_workers()

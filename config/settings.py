@@ -78,10 +78,16 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Worker threads and the web server share the file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite has no row locks: take the write lock when a transaction begins, so two
+    # launches cannot both read a node as idle (and deferred lock upgrades cannot deadlock).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 4}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 4},
+    },
 ]
 
 LANGUAGE_CODE = "en-us"
@@ -124,6 +130,8 @@ if REDIS_URL:
             "dramatiq.middleware.Callbacks",
             "dramatiq.middleware.Retries",
             "django_dramatiq.middleware.DbConnectionsMiddleware",
+            # Node worker processes sweep for lost backtests of dead workers.
+            "backtesting.middleware.SweeperMiddleware",
         ],
     }
 else:
@@ -163,3 +171,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+#: seconds a queued backtest's message may wait before the sweeper sends it again.
+QUEUED_RESEND_SECONDS = env.float("QUEUED_RESEND_SECONDS", default=60.0)
+#: seconds between sweeps for lost nodes and stale queued messages.
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
+#: seconds between a running backtest's heartbeats (well under HEARTBEAT_TIMEOUT_SECONDS).
+HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=2.0)
+#: longest a whole backtest may run (wall clock), seconds; the sandbox enforces it.
+BACKTEST_MAX_SECONDS = env.float("BACKTEST_MAX_SECONDS", default=12 * 3600.0)
+
+#: modules django_dramatiq imports in ``rundramatiq`` to find actors.
+DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]
+
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "config.exceptions.api_exception_handler"

@@ -1,0 +1,201 @@
+"""REST endpoints of accounts: tokens, sign-up, organizations, members, tiers."""
+
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import Membership, Organization, Tier
+from accounts.selectors import membership_of, organizations_of
+from config.exceptions import DomainError
+
+#: the reply to wrong credentials; deliberately does not say which part was wrong.
+BAD_CREDENTIALS = "unable to log in with these credentials"
+
+
+class TierOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Tier
+        fields = [
+            "slug",
+            "name",
+            "backtest_nodes",
+            "log_bytes_per_backtest",
+            "log_bytes_per_day",
+            "orders_per_backtest",
+            "files_per_project",
+            "max_file_bytes",
+        ]
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+    user = serializers.IntegerField(source="user_id")
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "username", "role", "can_stop_nodes"]
+
+
+class TokenApi(APIView):
+    """``POST {username, password}`` -> ``{token}``; then send ``Authorization: Token <token>``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        password = serializers.CharField()
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request._request, **data.validated_data)
+        if user is None:
+            raise DomainError(BAD_CREDENTIALS)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class SignupApi(APIView):
+    """Create a user with a Free organization and a B-MICRO node; returns a token."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(min_length=4)
+        email = serializers.EmailField(required=False, default="")
+
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.signup_user(**data.validated_data)
+        token, _ = Token.objects.get_or_create(user=user)
+        organization = organizations_of(user).first()
+        return Response(
+            {
+                "id": user.pk,
+                "username": user.get_username(),
+                "organization": organization.pk,
+                "token": token.key,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def organization_output(organization: Organization, membership: Membership) -> dict:
+    return {
+        "id": organization.pk,
+        "name": organization.name,
+        "tier": TierOutput(organization.tier).data,
+        "role": membership.role,
+        "can_stop_nodes": membership.may_stop_others,
+    }
+
+
+class OrganizationListApi(APIView):
+    def get(self, request: Request) -> Response:
+        memberships = Membership.objects.filter(user=request.user).select_related(
+            "organization__tier"
+        )
+        return Response([organization_output(m.organization, m) for m in memberships])
+
+
+class OrganizationDetailApi(APIView):
+    def get(self, request: Request, pk: int) -> Response:
+        membership = membership_of(request.user, pk)
+        return Response(organization_output(membership.organization, membership))
+
+
+class OrganizationTierApi(APIView):
+    """``POST {tier: <slug>}``: an admin changes the organization's tier."""
+
+    class InputSerializer(serializers.Serializer):
+        tier = serializers.SlugRelatedField(slug_field="slug", queryset=Tier.objects.all())
+
+    def post(self, request: Request, pk: int) -> Response:
+        membership = membership_of(request.user, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = services.tier_change(
+            actor=membership, tier_slug=data.validated_data["tier"].slug
+        )
+        return Response(organization_output(organization, membership))
+
+
+class MemberListApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField()
+        role = serializers.ChoiceField(
+            choices=Membership.Role.choices, default=Membership.Role.MEMBER
+        )
+        can_stop_nodes = serializers.BooleanField(default=False)
+
+    def get(self, request: Request, pk: int) -> Response:
+        membership_of(request.user, pk)
+        members = (
+            Membership.objects.filter(organization_id=pk).select_related("user").order_by("id")
+        )
+        return Response(MembershipOutput(members, many=True).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        actor = membership_of(request.user, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.member_add(actor=actor, **data.validated_data)
+        return Response(MembershipOutput(created).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
+        can_stop_nodes = serializers.BooleanField(required=False)
+
+    def _target(self, request: Request, pk: int, member_id: int) -> tuple[Membership, Membership]:
+        actor = membership_of(request.user, pk)
+        target = get_object_or_404(
+            Membership.objects.select_related("user", "organization"),
+            pk=member_id,
+            organization_id=pk,
+        )
+        return actor, target
+
+    def patch(self, request: Request, pk: int, member_id: int) -> Response:
+        actor, target = self._target(request, pk, member_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.member_update(actor=actor, membership=target, **data.validated_data)
+        return Response(MembershipOutput(updated).data)
+
+    def delete(self, request: Request, pk: int, member_id: int) -> Response:
+        actor, target = self._target(request, pk, member_id)
+        services.member_remove(actor=actor, membership=target)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TierListApi(APIView):
+    def get(self, request: Request) -> Response:
+        return Response(TierOutput(Tier.objects.all(), many=True).data)
+
+
+class MeApi(APIView):
+    def get(self, request: Request) -> Response:
+        memberships = Membership.objects.filter(user=request.user).select_related(
+            "organization__tier"
+        )
+        return Response(
+            {
+                "id": request.user.pk,
+                "username": request.user.get_username(),
+                "organizations": [organization_output(m.organization, m) for m in memberships],
+            }
+        )

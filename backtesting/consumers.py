@@ -1,0 +1,72 @@
+"""``ws/backtests/<id>/``: one backtest's stored events, then its live tail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from accounts.selectors import is_member
+from backtesting.events import (
+    EventsMessage,
+    StatusMessage,
+    backtest_group,
+    backtest_summary,
+    stored_event,
+)
+from backtesting.models import Backtest, BacktestEvent
+
+#: close code for a socket whose user may not see the backtest (or it does not exist).
+CLOSE_NOT_ALLOWED = 4403
+
+
+class BacktestConsumer(AsyncJsonWebsocketConsumer):
+    """Sends a snapshot of everything stored, then relays live events without duplicates.
+
+    The socket joins the group *before* reading the snapshot, so nothing written in
+    between is lost; live events the snapshot already held are dropped by ``seq``.
+    """
+
+    async def connect(self) -> None:
+        self.backtest_id = int(self.scope["url_route"]["kwargs"]["backtest_id"])
+        self.group = backtest_group(self.backtest_id)
+        self.last_seq = 0
+        if not await self.may_watch():
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        summary, events = await self.snapshot()
+        self.last_seq = events[-1]["seq"] if events else 0
+        await self.send_json({"type": "snapshot", "backtest": summary, "events": events})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def backtest_events(self, message: EventsMessage) -> None:
+        fresh = [event for event in message["events"] if event["seq"] > self.last_seq]
+        if fresh:
+            self.last_seq = fresh[-1]["seq"]
+            await self.send_json({"type": "events", "events": fresh})
+
+    async def backtest_status(self, message: StatusMessage) -> None:
+        await self.send_json({"type": "status", "backtest": message["backtest"]})
+
+    @database_sync_to_async
+    def may_watch(self) -> bool:
+        organization_id = (
+            Backtest.objects.filter(pk=self.backtest_id)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
+        return organization_id is not None and is_member(self.scope.get("user"), organization_id)
+
+    @database_sync_to_async
+    def snapshot(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        backtest = Backtest.objects.get(pk=self.backtest_id)
+        rows = BacktestEvent.objects.filter(backtest_id=self.backtest_id).order_by("seq")
+        events = [stored_event(seq, payload) for seq, payload in rows.values_list("seq", "payload")]
+        summary = dict(backtest_summary(backtest))
+        return summary, events

@@ -1,0 +1,139 @@
+"""Run one claimed backtest in the sandbox: the worker side of DESIGN.md steps 3-5.
+
+The actor calls :func:`execute_backtest`; it claims the backtest, hands the artifact to the
+sandbox, stores the events the child streams, heartbeats, relays stop requests, and records
+how the run ended. Nothing here parses engine events beyond storing them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from backtesting import services
+from backtesting.models import Backtest
+
+logger = logging.getLogger(__name__)
+
+#: seconds between two reads of the stop flag (the sandbox polls ``should_stop`` faster).
+STOP_POLL_SECONDS = 0.2
+
+
+class RunMonitor:
+    """A thread that heartbeats the backtest and caches its stop flag for ``should_stop``.
+
+    The sandbox calls ``should_stop`` from its own loop several times a second; answering
+    from a cached flag keeps database access off that loop and in one thread.
+    """
+
+    def __init__(self, backtest_id: int) -> None:
+        self.backtest_id = backtest_id
+        self._stop = threading.Event()
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"backtest-{backtest_id}-monitor", daemon=True
+        )
+
+    def __enter__(self) -> RunMonitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+
+    def should_stop(self) -> bool:
+        return self._stop.is_set()
+
+    def _run(self) -> None:
+        beat_every = max(1, round(settings.HEARTBEAT_INTERVAL_SECONDS / STOP_POLL_SECONDS))
+        tick = 0
+        try:
+            while not self._done.wait(STOP_POLL_SECONDS if tick else 0):
+                try:
+                    if tick % beat_every == 0:
+                        wanted = services.heartbeat(backtest_id=self.backtest_id)
+                    else:
+                        wanted = services.stop_requested(backtest_id=self.backtest_id)
+                except Exception:  # a database hiccup must not end the run; the next tick retries
+                    logger.exception("monitor of backtest %s failed", self.backtest_id)
+                    wanted = False
+                if wanted:
+                    self._stop.set()
+                tick += 1
+        finally:
+            connection.close()
+
+
+def sandbox_limits(backtest: Backtest) -> Any:
+    """The node model's RAM and cores plus the platform's time limit."""
+    from backtesting.sandbox import SandboxLimits
+
+    model = backtest.node.model if backtest.node else None
+    return SandboxLimits(
+        memory_mb=(model.ram_gb if model else 8) * 1024,
+        cores=min(model.cores if model else 1, os.cpu_count() or 1),
+        cpu_seconds=settings.BACKTEST_MAX_SECONDS,
+        wall_seconds=settings.BACKTEST_MAX_SECONDS,
+    )
+
+
+def run_in_sandbox(
+    backtest: Backtest,
+    on_events: Callable[[list[dict[str, Any]]], object],
+    should_stop: Callable[[], bool],
+) -> tuple[str, str | None]:
+    """Run the backtest's artifact in a sandboxed child; returns ``(status, error)``.
+
+    The one seam between the platform and ``backtesting.sandbox`` (tests replace it).
+    """
+    from backtesting.sandbox import SandboxJob, run_sandboxed
+
+    job = SandboxJob(
+        artifact=bytes(backtest.artifact.blob),
+        parameters={str(k): str(v) for k, v in backtest.parameters.items()},
+        data_dir=str(settings.DATA_DIR),
+        limits=sandbox_limits(backtest),
+    )
+    outcome = run_sandboxed(job, on_events=on_events, should_stop=should_stop)
+    return outcome.status, outcome.error
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+
+
+def execute_backtest(*, backtest_id: int) -> Backtest | None:
+    """Claim, run and finish one backtest; None when it was not queued (already claimed).
+
+    Steps: 1. claim queued -> running (a duplicate message stops here); 2. run the artifact
+    in the sandbox with the node's limits, storing each batch of events as it arrives;
+    3. record the outcome and release the node, even when the sandbox itself failed.
+    """
+    backtest = services.claim_backtest(backtest_id=backtest_id, worker=worker_name())
+    if backtest is None:
+        return None
+    try:
+        with RunMonitor(backtest_id) as monitor:
+            status, error = run_in_sandbox(
+                backtest,
+                lambda events: services.record_events(backtest_id=backtest_id, events=list(events)),
+                monitor.should_stop,
+            )
+    except Exception:
+        logger.exception("backtest %s failed in the worker", backtest_id)
+        status = Backtest.Status.RUNTIME_ERROR
+        error = "The worker failed to run the backtest:\n" + traceback.format_exc()
+    finally:
+        close_old_connections()
+    if status not in (Backtest.Status.COMPLETED, Backtest.Status.STOPPED):
+        status = Backtest.Status.RUNTIME_ERROR
+    return services.finish_backtest(backtest_id=backtest_id, status=status, error=error)

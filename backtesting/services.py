@@ -1,0 +1,406 @@
+"""Launch, run bookkeeping, stop and recovery of backtests (DESIGN.md steps 2-5).
+
+Every state transition is a claim by conditional UPDATE on ``status``; zero rows updated
+means another actor (a worker, the sweeper, a stop request) won, and the loser returns
+quietly. Messages and broadcasts are sent only after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.selectors import membership_of
+from backtesting.events import (
+    EventsMessage,
+    StatusMessage,
+    backtest_group,
+    backtest_summary,
+    stored_event,
+)
+from backtesting.models import Backtest, BacktestEvent
+from backtesting.names import generate_name
+from config.broadcast import send_on_commit
+from config.exceptions import BuildFailed, Conflict, NoIdleNode, NotFound, PermissionDenied
+from ide.models import Project
+from ide.services import build_project
+from nodes.events import publish_node_state
+from nodes.models import Node, NodeModel
+from nodes.services import release_node
+
+#: the reply to a launch (REST contract); formatted with the project's name.
+QUEUED_MESSAGE = "New backtest: {project} is in the queue"
+#: shown when someone other than the launcher, without the stop-nodes permission, stops a run.
+STOP_NOT_ALLOWED = (
+    "you may stop only your own backtests; an admin can grant you the stop-nodes permission"
+)
+#: the error of a backtest whose worker stopped heartbeating.
+NODE_LOST = "node lost: the worker running this backtest stopped responding"
+#: the one log line written when the per-backtest log quota is reached.
+LOG_QUOTA_LINE = "Log quota reached: {kb} KB per backtest on the {tier} tier"
+
+
+def queued_message(backtest: Backtest) -> str:
+    return QUEUED_MESSAGE.format(project=backtest.project.name)
+
+
+def launch_backtest(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    node_id: int | None = None,
+    parameters: dict[str, Any] | None = None,
+    name: str = "",
+) -> Backtest:
+    """Build the project and queue a backtest on the chosen node or any idle one.
+
+    Steps: 1. build (errors raise BuildFailed with the diagnostics); 2. lock the
+    organization's backtesting nodes; 3. pick the requested node, or an idle one (paid
+    nodes first); none idle raises NoIdleNode and nothing is created; 4. create the queued
+    backtest and claim the node by conditional UPDATE; 5. on commit, send the run message
+    (delayed on a B-MICRO node) and push the node's state to the Resources panel.
+    """
+    membership_of(user, project.organization_id)
+    build = build_project(project=project)
+    if not build.success or build.artifact is None:
+        raise BuildFailed(list(build.diagnostics))
+    with transaction.atomic():
+        nodes = list(
+            Node.objects.select_for_update(of=("self",))
+            .select_related("model")
+            .filter(organization_id=project.organization_id, model__kind=NodeModel.Kind.BACKTEST)
+            .order_by("model__is_micro", "id")
+        )
+        if node_id is not None:
+            nodes = [node for node in nodes if node.pk == node_id]
+            if not nodes:
+                raise NotFound("node not found")
+            if nodes[0].status != Node.Status.IDLE:
+                raise NoIdleNode(f"node {nodes[0].name} is busy", node=nodes[0].pk)
+        idle = [node for node in nodes if node.status == Node.Status.IDLE]
+        if not idle:
+            raise NoIdleNode()
+        node = idle[0]
+        backtest = Backtest.objects.create(
+            organization_id=project.organization_id,
+            project=project,
+            node=node,
+            artifact=build.artifact,
+            created_by=user,
+            name=name or generate_name(),
+            parameters=parameters or {},
+            enqueued_at=timezone.now(),
+        )
+        claimed = Node.objects.filter(pk=node.pk, status=Node.Status.IDLE).update(
+            status=Node.Status.BUSY, current_backtest=backtest
+        )
+        if not claimed:  # SQLite has no row locks: another launch took it since we read it
+            raise NoIdleNode()
+        delay_ms = int(settings.BMICRO_DELAY_SECONDS * 1000) if node.model.is_micro else 0
+        transaction.on_commit(lambda: _send_run_message(backtest.pk, delay_ms))
+        publish_node_state(node.pk)
+    return backtest
+
+
+def _send_run_message(backtest_id: int, delay_ms: int = 0) -> None:
+    from backtesting.actors import run_backtest
+
+    run_backtest.send_with_options(args=(backtest_id,), delay=delay_ms or None)
+
+
+def claim_backtest(*, backtest_id: int, worker: str) -> Backtest | None:
+    """Move a queued backtest to running; None when it is not queued any more.
+
+    At-least-once delivery means a message can arrive twice (a re-send, a dead worker's
+    redelivery): only the first claim wins.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Backtest.objects.filter(pk=backtest_id, status=Backtest.Status.QUEUED).update(
+            status=Backtest.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker
+        )
+        if not claimed:
+            return None  # another worker claimed it first, or it was stopped while queued
+        backtest = _load(backtest_id)
+        _publish_status(backtest)
+        if backtest.node_id:
+            publish_node_state(backtest.node_id)
+    return backtest
+
+
+def heartbeat(*, backtest_id: int) -> bool:
+    """Record that the worker is alive; returns whether a stop was requested."""
+    Backtest.objects.filter(pk=backtest_id, status=Backtest.Status.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+    return stop_requested(backtest_id=backtest_id)
+
+
+def stop_requested(*, backtest_id: int) -> bool:
+    """Whether the worker should end the run (a stop request, or the run already ended)."""
+    row = Backtest.objects.filter(pk=backtest_id).values_list("stop_requested", "status").first()
+    return row is None or row[0] or row[1] != Backtest.Status.RUNNING
+
+
+def record_events(*, backtest_id: int, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Store a batch of engine events with sequence numbers and stream them after commit.
+
+    Also folds them into the backtest row (progress, runtime and final statistics, log and
+    order counts) and enforces the per-backtest log quota: past it, log lines are dropped
+    and one line naming the quota is stored instead. Returns the stored events.
+    """
+    if not events:
+        return []
+    with transaction.atomic():
+        backtest = (
+            Backtest.objects.select_for_update(of=("self",))
+            .select_related("organization__tier")
+            .get(pk=backtest_id)
+        )
+        kept = _apply_log_quota(backtest, events)
+        rows = []
+        for payload in kept:
+            backtest.last_seq += 1
+            rows.append(
+                BacktestEvent(
+                    backtest=backtest,
+                    seq=backtest.last_seq,
+                    type=str(payload.get("type", "")),
+                    payload=payload,
+                )
+            )
+            _fold(backtest, payload)
+        BacktestEvent.objects.bulk_create(rows)
+        if backtest.status == Backtest.Status.RUNNING:
+            backtest.heartbeat_at = timezone.now()
+        backtest.save(
+            update_fields=[
+                "last_seq",
+                "progress",
+                "statistics",
+                "runtime_statistics",
+                "log_bytes",
+                "log_quota_hit",
+                "order_count",
+                "heartbeat_at",
+            ]
+        )
+        stored = [stored_event(row.seq, row.payload) for row in rows]
+        message: EventsMessage = {"type": "backtest.events", "events": stored}
+        send_on_commit(backtest_group(backtest_id), dict(message))
+        if backtest.node_id and any(p.get("type") == "progress" for p in kept):
+            publish_node_state(backtest.node_id)
+    return stored
+
+
+def _apply_log_quota(backtest: Backtest, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    limit = backtest.organization.tier.log_bytes_per_backtest
+    kept: list[dict[str, Any]] = []
+    for payload in events:
+        if payload.get("type") != "log":
+            kept.append(payload)
+            continue
+        size = len(str(payload.get("message", "")).encode())
+        if limit is not None and backtest.log_bytes + size > limit:
+            if not backtest.log_quota_hit:
+                backtest.log_quota_hit = True
+                line = LOG_QUOTA_LINE.format(kb=limit // 1024, tier=backtest.organization.tier.name)
+                kept.append({**payload, "level": "error", "message": line})
+            continue
+        backtest.log_bytes += size
+        kept.append(payload)
+    return kept
+
+
+def _fold(backtest: Backtest, payload: dict[str, Any]) -> None:
+    """Update the row's summary fields from one event."""
+    kind = payload.get("type")
+    if kind == "progress":
+        backtest.progress = float(payload.get("fraction", 0.0))
+    elif kind == "runtime_statistics":
+        backtest.runtime_statistics = {**backtest.runtime_statistics, **payload.get("values", {})}
+    elif kind == "order_event" and str(payload.get("status", "")).lower() == "submitted":
+        backtest.order_count += 1
+    elif kind == "result":
+        backtest.statistics = payload.get("statistics") or {}
+        backtest.runtime_statistics = {
+            **backtest.runtime_statistics,
+            **(payload.get("runtime_statistics") or {}),
+        }
+
+
+def finish_backtest(*, backtest_id: int, status: str, error: str | None = None) -> Backtest:
+    """End a running backtest (completed, runtime_error or stopped) and release its node.
+
+    A runtime error's message (a traceback) is also stored as an error line of the log.
+    """
+    if status not in (
+        Backtest.Status.COMPLETED,
+        Backtest.Status.RUNTIME_ERROR,
+        Backtest.Status.STOPPED,
+    ):
+        raise ValueError(f"not a final status: {status}")
+    with transaction.atomic():
+        fields: dict[str, Any] = {"status": status, "finished_at": timezone.now()}
+        if error:
+            fields["error"] = error
+        if status == Backtest.Status.COMPLETED:
+            fields["progress"] = 1.0
+        finished = Backtest.objects.filter(pk=backtest_id, status=Backtest.Status.RUNNING).update(
+            **fields
+        )
+        if finished and error and status == Backtest.Status.RUNTIME_ERROR:
+            record_events(backtest_id=backtest_id, events=[_error_log(error)])
+        backtest = _load(backtest_id)
+        if finished:
+            _publish_status(backtest)
+        if backtest.node_id and not backtest.is_active:
+            release_node(node_id=backtest.node_id, backtest_id=backtest.pk)
+    return backtest
+
+
+def _error_log(message: str) -> dict[str, Any]:
+    return {"type": "log", "time": None, "level": "error", "message": message}
+
+
+def stop_backtest(*, user: AbstractBaseUser, backtest: Backtest) -> Backtest:
+    """Stop a queued or running backtest if ``user`` may; a finished one is left as it is.
+
+    Allowed for the member who launched it, and for others with the stop-nodes permission
+    or an admin role. A queued backtest stops at once; a running one gets a flag that its
+    worker polls several times a second, and the worker marks it stopped.
+    """
+    membership = membership_of(user, backtest.organization_id)
+    if backtest.created_by_id != user.pk and not membership.may_stop_others:
+        raise PermissionDenied(STOP_NOT_ALLOWED)
+    with transaction.atomic():
+        stopped = Backtest.objects.filter(pk=backtest.pk, status=Backtest.Status.QUEUED).update(
+            status=Backtest.Status.STOPPED, finished_at=timezone.now(), stop_requested=True
+        )
+        if stopped:
+            fresh = _load(backtest.pk)
+            _publish_status(fresh)
+            if fresh.node_id:
+                release_node(node_id=fresh.node_id, backtest_id=fresh.pk)
+            return fresh
+        Backtest.objects.filter(pk=backtest.pk, status=Backtest.Status.RUNNING).update(
+            stop_requested=True
+        )
+    return _load(backtest.pk)
+
+
+def stop_node(*, user: AbstractBaseUser, node: Node) -> Backtest:
+    """Stop whatever the node runs, under the same permission rule as :func:`stop_backtest`."""
+    membership_of(user, node.organization_id)
+    node.refresh_from_db()
+    if node.current_backtest_id is None:
+        raise Conflict("the node is idle")
+    return stop_backtest(user=user, backtest=_load(node.current_backtest_id))
+
+
+def backtest_rename(*, user: AbstractBaseUser, backtest: Backtest, name: str) -> Backtest:
+    membership_of(user, backtest.organization_id)
+    backtest.name = name
+    backtest.save(update_fields=["name"])
+    _publish_status(backtest)
+    return backtest
+
+
+def backtest_delete(*, user: AbstractBaseUser, backtest: Backtest) -> None:
+    """Delete a finished backtest and its events; an active one must be stopped first."""
+    membership_of(user, backtest.organization_id)
+    with transaction.atomic():
+        deleted, _ = Backtest.objects.filter(pk=backtest.pk, status__in=_FINAL_STATUSES).delete()
+        if not deleted:
+            raise Conflict("the backtest is still queued or running; stop it first")
+
+
+_FINAL_STATUSES = (
+    Backtest.Status.COMPLETED,
+    Backtest.Status.RUNTIME_ERROR,
+    Backtest.Status.STOPPED,
+)
+
+
+@dataclass
+class SweepReport:
+    lost: list[int]
+    resent: list[int]
+
+
+def sweep_lost_backtests(*, now: datetime | None = None) -> SweepReport:
+    """Fail running backtests whose worker stopped heartbeating; re-send stale queued ones.
+
+    1. A running backtest without a heartbeat for ``HEARTBEAT_TIMEOUT_SECONDS`` becomes
+       ``runtime_error`` ("node lost") and its node idle; the conditional UPDATE re-checks
+       the heartbeat so a worker that just beat is not failed.
+    2. A queued backtest whose message is older than its start delay plus
+       ``QUEUED_RESEND_SECONDS`` gets its message again (a restart lost the in-process
+       broker, or Redis was flushed); the claim makes duplicates harmless.
+    """
+    now = now or timezone.now()
+    lost_before = now - timedelta(seconds=settings.HEARTBEAT_TIMEOUT_SECONDS)
+    lost: list[int] = []
+    for backtest_id in Backtest.objects.filter(
+        status=Backtest.Status.RUNNING, heartbeat_at__lt=lost_before
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            failed = Backtest.objects.filter(
+                pk=backtest_id, status=Backtest.Status.RUNNING, heartbeat_at__lt=lost_before
+            ).update(status=Backtest.Status.RUNTIME_ERROR, error=NODE_LOST, finished_at=now)
+            if not failed:
+                continue  # it heartbeat or finished since the SELECT
+            record_events(backtest_id=backtest_id, events=[_error_log(NODE_LOST)])
+            backtest = _load(backtest_id)
+            _publish_status(backtest)
+            if backtest.node_id:
+                release_node(node_id=backtest.node_id, backtest_id=backtest_id)
+        lost.append(backtest_id)
+    resent = resend_queued_backtests(
+        older_than=timedelta(seconds=settings.QUEUED_RESEND_SECONDS), now=now
+    )
+    return SweepReport(lost=lost, resent=resent)
+
+
+def resend_queued_backtests(*, older_than: timedelta, now: datetime | None = None) -> list[int]:
+    """Send the run message again for queued backtests enqueued before ``now - older_than``.
+
+    B-MICRO backtests also wait out their start delay before counting as stale.
+    """
+    now = now or timezone.now()
+    micro_grace = timedelta(seconds=settings.BMICRO_DELAY_SECONDS)
+    resent: list[int] = []
+    queued = Backtest.objects.filter(status=Backtest.Status.QUEUED).select_related("node__model")
+    for backtest in queued:
+        grace = older_than + (
+            micro_grace if backtest.node and backtest.node.model.is_micro else timedelta()
+        )
+        if backtest.enqueued_at and backtest.enqueued_at > now - grace:
+            continue
+        updated = Backtest.objects.filter(
+            pk=backtest.pk, status=Backtest.Status.QUEUED, enqueued_at=backtest.enqueued_at
+        ).update(enqueued_at=now)
+        if updated:
+            _send_run_message(backtest.pk)
+            resent.append(backtest.pk)
+    return resent
+
+
+def _load(backtest_id: int) -> Backtest:
+    return Backtest.objects.select_related("project", "node__model", "created_by").get(
+        pk=backtest_id
+    )
+
+
+def _publish_status(backtest: Backtest) -> None:
+    # JSON round trip: the channel layer carries only plain JSON types.
+    summary = json.loads(json.dumps(backtest_summary(backtest), default=str))
+    message: StatusMessage = {"type": "backtest.status", "backtest": summary}
+    send_on_commit(backtest_group(backtest.pk), dict(message))

@@ -1,0 +1,52 @@
+"""``ws/organizations/<id>/resources/``: the organization's nodes, then every change."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from accounts.selectors import is_member
+from nodes.events import (
+    NodeRemovedMessage,
+    NodeState,
+    NodeStateMessage,
+    node_state,
+    node_states_queryset,
+    resources_group,
+)
+
+#: close code for a socket whose user is not a member of the organization.
+CLOSE_NOT_ALLOWED = 4403
+
+
+class ResourcesConsumer(AsyncJsonWebsocketConsumer):
+    """The Resources panel's stream: a snapshot of all nodes, then node changes."""
+
+    async def connect(self) -> None:
+        self.organization_id = int(self.scope["url_route"]["kwargs"]["organization_id"])
+        if not await self.may_watch():
+            await self.close(code=CLOSE_NOT_ALLOWED)
+            return
+        self.group = resources_group(self.organization_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "snapshot", "nodes": await self.snapshot()})
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def resources_node(self, message: NodeStateMessage) -> None:
+        await self.send_json({"type": "node", "node": message["node"]})
+
+    async def resources_removed(self, message: NodeRemovedMessage) -> None:
+        await self.send_json({"type": "node_removed", "id": message["id"]})
+
+    @database_sync_to_async
+    def may_watch(self) -> bool:
+        return is_member(self.scope.get("user"), self.organization_id)
+
+    @database_sync_to_async
+    def snapshot(self) -> list[NodeState]:
+        nodes = node_states_queryset().filter(organization_id=self.organization_id)
+        return [node_state(node) for node in nodes]
