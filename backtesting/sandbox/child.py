@@ -1,0 +1,193 @@
+"""The sandboxed child: forked by the forkserver, runs exactly one backtest, then exits.
+
+Steps, in this order (see ``layers`` for why the order matters):
+1. detach: own session, die with the forkserver, close every inherited descriptor but
+   the event pipe, stdio to /dev/null;
+2. layers: clean environment, network namespace, job folder, resource limits, BLAS
+   threads, unprivileged uid, seccomp; report them as the first frame;
+3. unpack the artifact (refusing other Python versions), install the audit hook, run the
+   engine with a :class:`PipeSink`;
+4. turn any escaping exception (including ``SystemExit``/``KeyboardInterrupt``) into one
+   ``result`` event with the traceback, and ``os._exit`` without running atexit handlers
+   inherited from the forkserver.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import signal
+import sys
+import traceback
+from typing import Any, NoReturn
+
+from backtesting.engine import loader
+from backtesting.sandbox import audit, layers
+from backtesting.sandbox.protocol import LAYERS_FRAME, PipeSink
+
+INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
+CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
+EXIT_REFUSED = "Algorithms cannot end the process ({what} was raised)"
+OUT_OF_MEMORY = "Out of memory: the algorithm needed more than the node's {memory_mb} MB"
+CPU_EXCEEDED = "The algorithm exceeded its CPU time limit of {cpu:g} seconds"
+
+#: the real engine; tests may name another ``module:function`` with the same signature
+DEFAULT_ENTRY = "backtesting.sandbox.child:run_engine"
+
+
+def run_engine(
+    modules: dict[str, Any], *, data_dir: str, sink: PipeSink, parameters: dict[str, str]
+) -> None:
+    """Load the algorithm class from the artifact's modules and run it through the engine."""
+    from backtesting.engine import runner
+
+    algorithm_type = loader.load_algorithm(modules)
+    runner.run_algorithm(algorithm_type, data_dir=data_dir, sink=sink, parameters=parameters)
+
+
+def main(request: dict[str, Any], event_fd: int, job_dir: str) -> NoReturn:
+    """Entry point in the freshly forked child; never returns."""
+    code = 70
+    try:
+        sink = PipeSink(event_fd)
+        _detach(event_fd)
+        _apply_layers(request, sink, job_dir)
+        _run(request, sink, job_dir)
+        code = 0
+    except BaseException as exc:  # noqa: B036  # the child must never return into the server
+        code = 71
+        try:
+            sink.emit(_result(INTERNAL_ERROR.format(error=repr(exc)), _traceback(exc)))
+        except BaseException:  # noqa: B036, S110  # the parent synthesises a result from the code
+            pass
+    finally:
+        os._exit(code)
+
+
+def _detach(event_fd: int) -> None:
+    os.setsid()
+    layers.die_with_parent()
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL if signum != signal.SIGPIPE else signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    # Only the event pipe survives: the control socket and other jobs' descriptors must not.
+    os.closerange(3, event_fd)
+    os.closerange(event_fd + 1, 1 << 16)
+    sys.stdout = _LogWriter(event_fd, "log")
+    sys.stderr = _LogWriter(event_fd, "error")
+
+
+class _LogWriter(io.TextIOBase):
+    """``print`` in an algorithm becomes a log line instead of vanishing."""
+
+    def __init__(self, event_fd: int, level: str) -> None:
+        self._sink = PipeSink(event_fd)
+        self._level = level
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            self._sink.emit({"type": "log", "time": None, "level": self._level, "message": line})
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            self.write("\n")
+
+
+def _apply_layers(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
+    limits = request["limits"]
+    cores = max(1, int(limits["cores"]))
+    steps = [(layers.CLEAN_ENV, lambda: layers.clean_environment(cores, job_dir))]
+    if layers.NETNS in request["layers"]:
+        steps.append((layers.NETNS, layers.enter_network_namespace))
+    user = request.get("user")
+
+    def job_folder() -> None:
+        os.makedirs(job_dir, mode=0o700, exist_ok=True)
+        if user is not None:
+            os.chown(job_dir, user[0], user[1])
+        os.chdir(job_dir)
+
+    steps.append(("job-folder", job_folder))
+    steps.append(
+        (layers.RLIMITS, lambda: layers.set_rlimits(limits["memory_mb"], limits["cpu_seconds"]))
+    )
+    steps.append(("blas-threads", lambda: layers.set_blas_threads(cores)))
+    if user is not None:
+        steps.append((layers.USER, lambda: layers.switch_user(user[0], user[1])))
+    if layers.SECCOMP in request["layers"]:
+        steps.append((layers.SECCOMP, layers.seccomp))
+    applied, skipped = layers.apply(steps)
+    # The job folder and BLAS threads are plumbing, not isolation layers.
+    applied = [name for name in applied if name not in ("job-folder", "blas-threads")]
+    if layers.BUBBLEWRAP in request["layers"]:
+        applied[:0] = [layers.BUBBLEWRAP, layers.NETNS]  # bubblewrap's empty net namespace
+    applied.append(layers.WALL_CLOCK)
+    if layers.AUDIT_HOOK in request["layers"]:
+        applied.append(layers.AUDIT_HOOK)
+    sink.emit({"type": LAYERS_FRAME, "layers": applied, "skipped": skipped})
+
+
+def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
+    limits = request["limits"]
+    try:
+        modules = loader.unpack_artifact(request["artifact"])
+    except loader.ArtifactVersionError as exc:
+        sink.emit(_result(str(exc), ""))
+        return
+    except Exception:  # noqa: BLE001  # marshal raises ValueError/EOFError/TypeError on garbage
+        sink.emit(_result(CORRUPT_ARTIFACT, ""))
+        return
+    module_name, _, function_name = request["entry"].partition(":")
+    entry = getattr(importlib.import_module(module_name), function_name)
+    if layers.AUDIT_HOOK in request["layers"]:
+        audit.install(request["read_roots"], [job_dir])
+    try:
+        entry(
+            modules,
+            data_dir=request["data_dir"],
+            sink=sink,
+            parameters=dict(request["parameters"]),
+        )
+    except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
+        sink.emit(_result(EXIT_REFUSED.format(what=type(exc).__name__), _traceback(exc)))
+    except MemoryError as exc:
+        message = OUT_OF_MEMORY.format(memory_mb=limits["memory_mb"])
+        sink.emit(_result(message, _traceback(exc)))
+    except layers.CpuLimitExceeded as exc:
+        message = CPU_EXCEEDED.format(cpu=limits["cpu_seconds"])
+        sink.emit(_result(message, _traceback(exc)))
+    except BaseException as exc:  # noqa: B036  # every user error must become a result event
+        sink.emit(_result(f"{type(exc).__name__}: {exc}", _traceback(exc)))
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001, S110  # the result must still go out
+                pass
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))
+
+
+def _result(error: str, stacktrace: str) -> dict[str, Any]:
+    return {
+        "type": "result",
+        "status": "RuntimeError",
+        "error": error,
+        "stacktrace": stacktrace,
+        "statistics": {},
+        "runtime_statistics": {},
+    }

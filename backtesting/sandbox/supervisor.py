@@ -1,0 +1,329 @@
+"""``run_sandboxed``: run one job in a sandboxed child and stream its events.
+
+The parent side of one backtest, in one worker thread:
+1. probe layers (once per process) and pick the forkserver for this data folder;
+2. submit the job; read frames from the event pipe, batching them to ``on_events``
+   (every ``FLUSH_SECONDS`` or ``FLUSH_EVENTS``);
+3. every ``poll_interval`` check ``should_stop()`` and the wall-clock deadline, and ask the
+   forkserver to SIGKILL the child when either fires (escalating to killing the whole
+   forkserver if it does not confirm);
+4. end the stream with exactly one ``result`` event, synthesising one from the exit code
+   when the child died without it.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from backtesting.sandbox import child, layers, messages, probe
+from backtesting.sandbox.forkserver import JobHandle, SandboxUnavailable, ServerSpec, server_for
+from backtesting.sandbox.jobs import (
+    COMPLETED,
+    RUNTIME_ERROR,
+    STOPPED,
+    SandboxJob,
+    SandboxOutcome,
+)
+from backtesting.sandbox.protocol import LAYERS_FRAME, Event, FrameDecoder, ProtocolError
+from backtesting.sandbox.server import EXIT, PID
+
+#: seconds; a non-empty batch older than this is handed to on_events
+FLUSH_SECONDS = 0.1
+#: events; a batch this large is handed over at once
+FLUSH_EVENTS = 200
+#: seconds; after a kill request without confirmation, kill the whole forkserver
+KILL_GRACE = 1.0
+#: seconds; after the child exited, how long to wait for its last frames
+DRAIN_SECONDS = 1.0
+
+#: files the audit hook lets an algorithm read besides the bound paths
+_EXTRA_READ_ROOTS = ("/usr", "/etc/localtime", "/etc/zoneinfo", "/dev/null", "/dev/urandom")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Process-wide knobs. Tests swap ``entry`` for a stand-in engine and may switch layers
+    off to show the layer below still holds; production uses the defaults."""
+
+    entry: str = child.DEFAULT_ENTRY
+    extra_paths: tuple[str, ...] = ()
+    sys_path: tuple[str, ...] = ()
+    disabled: frozenset[str] = field(default_factory=frozenset)
+
+
+config = Config()
+
+
+def run_sandboxed(
+    job: SandboxJob,
+    *,
+    on_events: Callable[[list[dict[str, Any]]], None],
+    should_stop: Callable[[], bool],
+    poll_interval: float = 0.1,
+) -> SandboxOutcome:
+    """Run ``job`` in a sandboxed child; blocks until it ended.
+
+    ``on_events`` receives batches in order: first a log line naming the active layers,
+    last exactly one ``result`` event. ``should_stop`` is polled every ``poll_interval``
+    seconds; when it returns True the child is killed within about a second and the run
+    ends as ``stopped``. Safe to call from several threads at once.
+    """
+    run = _Run(job, on_events, config)
+    try:
+        handle = server_for(run.spec).submit(run.request())
+    except SandboxUnavailable as exc:
+        return run.finish_without_child(messages.UNAVAILABLE.format(detail=exc))
+    try:
+        return run.supervise(handle, should_stop, poll_interval)
+    finally:
+        handle.kill()  # no-op when the child already exited; never leave it running
+        handle.close()
+
+
+class _Run:
+    """The state of one supervised job."""
+
+    def __init__(
+        self, job: SandboxJob, on_events: Callable[[list[Event]], None], cfg: Config
+    ) -> None:
+        self.job = job
+        self.on_events = on_events
+        self.cfg = cfg
+        available = [n for n in probe.active_layers() if n not in cfg.disabled]
+        self.use_bwrap = layers.BUBBLEWRAP in available
+        self.planned = available
+        self.spec = ServerSpec(
+            data_dir=os.path.realpath(job.data_dir),
+            use_bwrap=self.use_bwrap,
+            extra_paths=cfg.extra_paths,
+            sys_path=cfg.sys_path,
+            preload=(cfg.entry.partition(":")[0],),
+        )
+        self.decoder = FrameDecoder()
+        self.batch: list[Event] = []
+        self.batch_since = 0.0
+        self.layers: list[str] | None = None
+        self.result: Event | None = None
+        self.kill_reason: str | None = None
+        self.protocol_error: str | None = None
+
+    def request(self) -> dict[str, Any]:
+        """The marshal-able job description the forkserver passes to the child."""
+        child_layers = [n for n in self.planned if n in (layers.SECCOMP, layers.AUDIT_HOOK)]
+        if self.use_bwrap:
+            child_layers.append(layers.BUBBLEWRAP)
+        elif layers.NETNS in self.planned:
+            child_layers.append(layers.NETNS)
+        user = None
+        if layers.USER in self.planned and (
+            self.use_bwrap or probe.interpreter_reachable_by_others()
+        ):
+            user = probe.sandbox_ids()
+        limits = self.job.limits
+        return {
+            "artifact": bytes(self.job.artifact),
+            "parameters": {str(k): str(v) for k, v in self.job.parameters.items()},
+            "data_dir": self.spec.data_dir,
+            "limits": {
+                "memory_mb": int(limits.memory_mb),
+                "cores": int(limits.cores),
+                "cpu_seconds": float(limits.cpu_seconds),
+                "wall_seconds": float(limits.wall_seconds),
+            },
+            "entry": self.cfg.entry,
+            "layers": child_layers,
+            "user": user,
+            "read_roots": [*self.spec.read_only_paths(), *_EXTRA_READ_ROOTS],
+        }
+
+    # -- the loop ---------------------------------------------------------------------
+
+    def supervise(
+        self, handle: JobHandle, should_stop: Callable[[], bool], poll_interval: float
+    ) -> SandboxOutcome:
+        limits = self.job.limits
+        started = time.monotonic()
+        deadline = started + limits.wall_seconds
+        kill_sent_at: float | None = None
+        exit_info: tuple[int, float, int] | None = None
+        exited_at: float | None = None
+        lost_at: float | None = None
+        job_buffer = b""
+        events_open = True
+        job_open = True
+        next_poll = started
+        selector = selectors.DefaultSelector()
+        selector.register(handle.event_fd, selectors.EVENT_READ, "events")
+        selector.register(handle.job_sock, selectors.EVENT_READ, "job")
+        try:
+            while True:
+                now = time.monotonic()
+                timeout = max(0.0, min(next_poll, deadline) - now)
+                if self.batch:
+                    timeout = min(timeout, max(0.0, self.batch_since + FLUSH_SECONDS - now))
+                for key, _ in selector.select(timeout):
+                    if key.data == "events":
+                        data = os.read(handle.event_fd, 1 << 16)
+                        if not data:
+                            events_open = False
+                            selector.unregister(handle.event_fd)
+                        elif self.protocol_error is None:
+                            self._feed(data, handle)
+                    else:
+                        chunk = handle.job_sock.recv(64)
+                        if not chunk:
+                            job_open = False
+                            selector.unregister(handle.job_sock)
+                        job_buffer += chunk
+                        job_buffer, info = _parse_job(job_buffer)
+                        if info is not None:
+                            exit_info, exited_at = info, time.monotonic()
+                now = time.monotonic()
+                if exit_info is None and self.kill_reason is None:
+                    if now >= next_poll:
+                        next_poll = now + poll_interval
+                        if should_stop():
+                            self.kill_reason = "stop"
+                    if now >= deadline:
+                        self.kill_reason = "wall"
+                    if self.kill_reason is not None:
+                        handle.kill()
+                        kill_sent_at = now
+                if (
+                    exit_info is None
+                    and kill_sent_at is not None
+                    and now - kill_sent_at > KILL_GRACE
+                ):
+                    # The forkserver did not confirm: take it down with every child it has.
+                    handle.server.terminate()
+                    kill_sent_at = None
+                if self.batch and (
+                    len(self.batch) >= FLUSH_EVENTS or now - self.batch_since >= FLUSH_SECONDS
+                ):
+                    self._flush()
+                if exit_info is not None and (
+                    not events_open or now - (exited_at or now) > DRAIN_SECONDS
+                ):
+                    break
+                if not job_open and exit_info is None:
+                    # The forkserver went away without an exit report (killed or crashed).
+                    lost_at = lost_at or now
+                    if not events_open or now - lost_at > DRAIN_SECONDS:
+                        break
+        finally:
+            selector.close()
+        return self._finish(exit_info)
+
+    def _feed(self, data: bytes, handle: JobHandle) -> None:
+        try:
+            events = self.decoder.feed(data)
+        except ProtocolError as exc:
+            self.protocol_error = str(exc)
+            self.kill_reason = self.kill_reason or "protocol"
+            handle.kill()
+            return
+        for event in events:
+            if self.layers is None:
+                if event.get("type") != LAYERS_FRAME:
+                    self.protocol_error = "the first frame was not the layer report"
+                    self.kill_reason = self.kill_reason or "protocol"
+                    handle.kill()
+                    return
+                self.layers = [str(n) for n in event.get("layers", [])]
+                self._add(_layers_log(self.layers, event.get("skipped") or {}))
+            elif event["type"] == LAYERS_FRAME or self.result is not None:
+                continue  # only the child's first frame is the report; result is the last
+            elif event["type"] == "result":
+                self.result = event
+            else:
+                self._add(event)
+
+    def _add(self, event: Event) -> None:
+        if not self.batch:
+            self.batch_since = time.monotonic()
+        self.batch.append(event)
+
+    def _flush(self) -> None:
+        batch, self.batch = self.batch, []
+        self.on_events(batch)
+
+    # -- the end ----------------------------------------------------------------------
+
+    def _finish(self, exit_info: tuple[int, float, int] | None) -> SandboxOutcome:
+        limits = self.job.limits
+        code = exit_info[0] if exit_info else None
+        cpu_used = exit_info[1] if exit_info else 0.0
+        if self.layers is None:
+            self.layers = []
+            self.batch.insert(0, _layers_log(self.planned, {}, started=False))
+        result = self.result
+        if result is None or self.kill_reason in ("wall", "protocol"):
+            if self.kill_reason == "stop":
+                result = _result("Stopped", messages.STOPPED)
+            elif self.kill_reason == "wall":
+                result = _result(
+                    "RuntimeError", messages.WALL_EXCEEDED.format(wall=limits.wall_seconds)
+                )
+            elif self.kill_reason == "protocol":
+                detail = self.protocol_error or "unknown"
+                result = _result("RuntimeError", messages.PROTOCOL.format(detail=detail))
+            else:
+                message = messages.exit_message(
+                    code,
+                    cpu_used=cpu_used,
+                    cpu_limit=limits.cpu_seconds,
+                    memory_mb=limits.memory_mb,
+                )
+                result = _result("RuntimeError", message)
+        self.batch.append(result)
+        self._flush()
+        status = {"Completed": COMPLETED, "Stopped": STOPPED}.get(result["status"], RUNTIME_ERROR)
+        error = None if status == COMPLETED else str(result.get("error") or "")
+        return SandboxOutcome(status=status, error=error, exit_code=code, layers=self.layers)
+
+    def finish_without_child(self, message: str) -> SandboxOutcome:
+        """The forkserver could not be reached: report it through the same event stream."""
+        self.batch = [_layers_log(self.planned, {}, started=False)]
+        result = _result("RuntimeError", message)
+        self.batch.append(result)
+        self._flush()
+        return SandboxOutcome(status=RUNTIME_ERROR, error=message, exit_code=None, layers=[])
+
+
+def _parse_job(buffer: bytes) -> tuple[bytes, tuple[int, float, int] | None]:
+    """Consume ``P`` and ``X`` records from the job socket; return the exit record if seen."""
+    info = None
+    while buffer:
+        if buffer[:1] == b"P" and len(buffer) >= 1 + PID.size:
+            buffer = buffer[1 + PID.size :]
+        elif buffer[:1] == b"X" and len(buffer) >= 1 + EXIT.size:
+            info = EXIT.unpack(buffer[1 : 1 + EXIT.size])
+            buffer = buffer[1 + EXIT.size :]
+        else:
+            break
+    return buffer, info
+
+
+def _layers_log(active: list[str], skipped: dict[str, str], *, started: bool = True) -> Event:
+    message = "Sandbox layers: " + (", ".join(active) or "none")
+    if skipped:
+        message += "; skipped: " + "; ".join(f"{k} ({v})" for k, v in skipped.items())
+    if not started:
+        message += " (the sandboxed process did not start)"
+    return {"type": "log", "time": None, "level": "log", "message": message}
+
+
+def _result(status: str, error: str) -> Event:
+    return {
+        "type": "result",
+        "status": status,
+        "error": error,
+        "stacktrace": None,
+        "statistics": {},
+        "runtime_statistics": {},
+    }
