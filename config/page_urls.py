@@ -1,5 +1,6 @@
 """HTML pages (included at the root of config/urls.py). Data comes from /api/ and websockets."""
 
+from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 from django.urls import path
 
 from accounts import pages as accounts_pages
@@ -26,3 +27,8 @@ urlpatterns = [
     ),
     path("resources/", nodes_pages.resources, name="resources"),
 ]
+
+# With DEBUG on, serve static/ from the app server itself: `make run` is plain daphne, which
+# (unlike runserver) has no static handler. With DEBUG off this adds nothing; serve
+# `collectstatic`'s STATIC_ROOT from the proxy in front of daphne.
+urlpatterns += staticfiles_urlpatterns()

@@ -178,8 +178,7 @@ async function renameFile(name) {
   await save();
   const f = files.get(name);
   try {
-    await api("PUT", fileUrl(to), { content: f.state.doc.toString() });
-    await api("DELETE", fileUrl(name));
+    await api("PATCH", fileUrl(name), { name: to });
   } catch (err) { logLine(`Could not rename ${name}: ${err.message}`, "error"); showTab("logs"); return; }
   files.delete(name);
   files.set(to, { ...f, saved: f.state.doc.toString() });

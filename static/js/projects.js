@@ -48,7 +48,11 @@ const rename = act(async (p) => {
 const clone = act(async (p) => {
   const name = prompt("Name of the copy", `${p.name} (copy)`);
   if (!name) return;
-  const created = await api("POST", `/api/projects/${p.id}/clone/`, { name });
+  // A clone is a new project with the same files: two calls of the public API.
+  const source = await api("GET", `/api/projects/${p.id}/`);
+  const created = await api("POST", "/api/projects/", {
+    name, organization: source.organization, files: source.files.map((f) => ({ name: f.name, content: f.content })),
+  });
   toast(`Cloned into ${created.name}`, "success");
 });
 

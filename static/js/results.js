@@ -77,12 +77,10 @@ function renderQueueNotice() {
   countdownTimer = setInterval(tick, 250);
 }
 
-/** When a queued B-MICRO launch starts: the API's own time if it gives one, else created + delay. */
+/** When a queued B-MICRO launch starts (rendered by the page view from the node's model). */
 function startTime() {
-  if (backtest.starts_at) return new Date(backtest.starts_at).getTime();
-  const micro = backtest.node_model === "B-MICRO" || backtest.node_is_micro;
-  if (!micro || !backtest.created_at) return null;
-  return new Date(backtest.created_at).getTime() + 1000 * Number(page.bmicro_delay ?? 20);
+  const at = backtest.starts_at ?? page.starts_at;
+  return at ? new Date(at).getTime() : null;
 }
 
 // ---------- charts ----------
@@ -231,7 +229,6 @@ function applyBacktest(bt) {
   if (bt.runtime_statistics) renderRuntime(bt.runtime_statistics);
   if (bt.statistics) renderStatistics(bt.statistics);
   if (bt.error) showError(bt.error);
-  if (bt.node_name || bt.node_model) $("bt-node").textContent = `Node ${bt.node_name ?? ""} ${bt.node_model ? `(${bt.node_model})` : ""}`;
   if (status) setStatus(status);
 }
 
@@ -261,6 +258,7 @@ $("stop").addEventListener("click", async () => {
 });
 
 async function start() {
+  if (page.node_name) $("bt-node").textContent = `Node ${page.node_name} (${page.node_model})`;
   renderRuntime();
   renderOrders();
   renderLogs();
