@@ -5,6 +5,8 @@ worker threads inside the server, in-memory channel layer). Production sets
 ``DATABASE_URL``, ``REDIS_URL``, ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
 
+import os
+import tempfile
 from pathlib import Path
 
 import environ
@@ -81,6 +83,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no row locks: take the write lock when a transaction begins, so two
     # launches cannot both read a node as idle (and deferred lock upgrades cannot deadlock).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Tests run worker threads and worker processes: an in-memory shared-cache database
+    # answers "table is locked" instead of waiting, so tests use a file of their own.
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"quantdesk-test-{os.getpid()}.sqlite3")
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
