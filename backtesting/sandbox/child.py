@@ -23,14 +23,12 @@ import traceback
 from typing import Any, NoReturn
 
 from backtesting.engine import loader
-from backtesting.sandbox import audit, layers
+from backtesting.sandbox import audit, layers, messages
 from backtesting.sandbox.protocol import LAYERS_FRAME, PipeSink
 
 INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
 EXIT_REFUSED = "Algorithms cannot end the process ({what} was raised)"
-OUT_OF_MEMORY = "Out of memory: the algorithm needed more than the node's {memory_mb} MB"
-CPU_EXCEEDED = "The algorithm exceeded its CPU time limit of {cpu:g} seconds"
 
 #: the real engine; tests may name another ``module:function`` with the same signature
 DEFAULT_ENTRY = "backtesting.sandbox.child:run_engine"
@@ -129,6 +127,7 @@ def _apply_layers(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None
     if layers.SECCOMP in request["layers"]:
         steps.append((layers.SECCOMP, layers.seccomp))
     applied, skipped = layers.apply(steps)
+    skipped = {**request.get("skipped", {}), **skipped}
     # The job folder and BLAS threads are plumbing, not isolation layers.
     applied = [name for name in applied if name not in ("job-folder", "blas-threads")]
     if layers.BUBBLEWRAP in request["layers"]:
@@ -163,10 +162,10 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
         sink.emit(_result(EXIT_REFUSED.format(what=type(exc).__name__), _traceback(exc)))
     except MemoryError as exc:
-        message = OUT_OF_MEMORY.format(memory_mb=limits["memory_mb"])
+        message = messages.OUT_OF_MEMORY.format(memory_mb=limits["memory_mb"])
         sink.emit(_result(message, _traceback(exc)))
     except layers.CpuLimitExceeded as exc:
-        message = CPU_EXCEEDED.format(cpu=limits["cpu_seconds"])
+        message = messages.CPU_EXCEEDED.format(cpu=limits["cpu_seconds"])
         sink.emit(_result(message, _traceback(exc)))
     except BaseException as exc:  # noqa: B036  # every user error must become a result event
         sink.emit(_result(f"{type(exc).__name__}: {exc}", _traceback(exc)))

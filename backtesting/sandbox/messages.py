@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 WALL_EXCEEDED = "The algorithm exceeded the wall-clock limit of {wall:g} seconds and was stopped"
-CPU_EXCEEDED = "The algorithm exceeded its CPU time limit of {cpu:g} seconds and was killed"
+CPU_EXCEEDED = "The algorithm exceeded its CPU time limit of {cpu:g} seconds"
+OUT_OF_MEMORY = "Out of memory: the algorithm needed more than the node's {memory_mb} MB"
 KILLED = (
     "The algorithm was killed by the system (signal 9), most likely for exceeding the "
     "node's {memory_mb} MB of memory"

@@ -41,6 +41,11 @@ KILL_GRACE = 1.0
 #: seconds; after the child exited, how long to wait for its last frames
 DRAIN_SECONDS = 1.0
 
+USER_UNREACHABLE = (
+    "the interpreter is not reachable by the sandbox uid outside bubblewrap "
+    "(install bubblewrap, or make the interpreter's folders world-traversable)"
+)
+
 #: files the audit hook lets an algorithm read besides the bound paths
 _EXTRA_READ_ROOTS = ("/usr", "/etc/localtime", "/etc/zoneinfo", "/dev/null", "/dev/urandom")
 
@@ -96,6 +101,17 @@ class _Run:
         self.cfg = cfg
         available = [n for n in probe.active_layers() if n not in cfg.disabled]
         self.use_bwrap = layers.BUBBLEWRAP in available
+        self.skipped = {n: r for n, r in probe.probe().items() if r is not None}
+        self.skipped.update({n: "switched off" for n in cfg.disabled})
+        if (
+            layers.USER in available
+            and not self.use_bwrap
+            and not probe.interpreter_reachable_by_others()
+        ):
+            # Without bubblewrap's world-traversable mount points, a uid that cannot reach
+            # the interpreter (pyenv under /root) would fail on every lazy import.
+            available.remove(layers.USER)
+            self.skipped[layers.USER] = USER_UNREACHABLE
         self.planned = available
         self.spec = ServerSpec(
             data_dir=os.path.realpath(job.data_dir),
@@ -119,11 +135,7 @@ class _Run:
             child_layers.append(layers.BUBBLEWRAP)
         elif layers.NETNS in self.planned:
             child_layers.append(layers.NETNS)
-        user = None
-        if layers.USER in self.planned and (
-            self.use_bwrap or probe.interpreter_reachable_by_others()
-        ):
-            user = probe.sandbox_ids()
+        user = probe.sandbox_ids() if layers.USER in self.planned else None
         limits = self.job.limits
         return {
             "artifact": bytes(self.job.artifact),
@@ -138,6 +150,7 @@ class _Run:
             "entry": self.cfg.entry,
             "layers": child_layers,
             "user": user,
+            "skipped": self.skipped,
             "read_roots": [*self.spec.read_only_paths(), *_EXTRA_READ_ROOTS],
         }
 
@@ -247,6 +260,8 @@ class _Run:
         if not self.batch:
             self.batch_since = time.monotonic()
         self.batch.append(event)
+        if len(self.batch) >= FLUSH_EVENTS:
+            self._flush()
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
@@ -260,7 +275,7 @@ class _Run:
         cpu_used = exit_info[1] if exit_info else 0.0
         if self.layers is None:
             self.layers = []
-            self.batch.insert(0, _layers_log(self.planned, {}, started=False))
+            self.batch.insert(0, _layers_log(self.planned, self.skipped, started=False))
         result = self.result
         if result is None or self.kill_reason in ("wall", "protocol"):
             if self.kill_reason == "stop":
@@ -288,7 +303,7 @@ class _Run:
 
     def finish_without_child(self, message: str) -> SandboxOutcome:
         """The forkserver could not be reached: report it through the same event stream."""
-        self.batch = [_layers_log(self.planned, {}, started=False)]
+        self.batch = [_layers_log(self.planned, self.skipped, started=False)]
         result = _result("RuntimeError", message)
         self.batch.append(result)
         self._flush()

@@ -1,0 +1,120 @@
+"""An honest algorithm runs to completion and its events arrive in order."""
+
+from __future__ import annotations
+
+import zipfile
+
+from backtesting.sandbox import active_layers
+from tests.sandbox.conftest import DATA_DIR, HONEST
+
+
+def twentieth_spy_close() -> float:
+    """Read outside the sandbox: the value the algorithm must have seen inside it."""
+    with zipfile.ZipFile(DATA_DIR / "equity" / "usa" / "daily" / "spy.zip") as archive:
+        rows = archive.read(archive.namelist()[0]).decode().splitlines()
+    return int(rows[19].split(",")[4]) / 10000
+
+
+def test_honest_algorithm_completes_with_its_events_in_order(sandbox_run):
+    run = sandbox_run(HONEST, parameters={"name": "spy"})
+
+    assert run.outcome.status == "completed"
+    assert run.outcome.error is None
+    assert run.outcome.exit_code == 0
+    types = [e["type"] for e in run.events]
+    assert types[0] == "log" and types[-1] == "result"
+    assert types.count("progress") == 20
+    assert run.messages()[1:] == ["ready spy", f"last close {twentieth_spy_close():.4f}"]
+    assert run.result["status"] == "Completed"
+    assert run.result["statistics"] == {"Total Orders": "0"}
+
+
+def test_first_event_names_every_layer_this_machine_offers(sandbox_run):
+    run = sandbox_run(HONEST)
+
+    header = run.events[0]["message"]
+    for layer in active_layers():
+        assert layer in header
+    assert set(run.outcome.layers) == set(active_layers())
+
+
+def test_exception_gives_a_traceback_naming_main_py_and_the_line(sandbox_run):
+    source = (
+        HONEST
+        + """
+    def on_data(self, close):
+        self.seen += 1
+        if self.seen == 3:
+            raise ValueError(f"bad close {close}")
+"""
+    )
+    run = sandbox_run(source)
+
+    assert run.outcome.status == "runtime_error"
+    assert run.outcome.error.startswith("ValueError: bad close")
+    assert run.result["status"] == "RuntimeError"
+    assert 'File "main.py", line 15, in on_data' in run.result["stacktrace"]
+
+
+def test_print_becomes_a_log_line(sandbox_run):
+    run = sandbox_run('class A:\n    def initialize(self):\n        print("from print")\n')
+
+    assert run.outcome.status == "completed"
+    assert "from print" in run.messages()
+
+
+def test_many_events_arrive_in_bounded_batches(sandbox_run):
+    source = (
+        "class A:\n    def initialize(self):\n"
+        "        for i in range(1000):\n            self.log(i)\n"
+    )
+    run = sandbox_run(source)
+
+    logged = run.messages()[1:]
+    assert logged == [str(i) for i in range(1000)]
+    assert max(len(b) for b in run.batches) <= 200 + 1  # the final batch may add the result
+
+
+def test_child_has_a_clean_environment_and_the_sandbox_uid(sandbox_run, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "do-not-leak")
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1/test")
+    source = """
+import os
+class A:
+    def initialize(self):
+        self.log(" ".join(sorted(os.environ)))
+        self.log(f"uid={os.getuid()} gid={os.getgid()} groups={os.getgroups()}")
+"""
+    run = sandbox_run(source)
+
+    env_names, ids = run.messages()[1:]
+    assert set(env_names.split()) <= {
+        "HOME",
+        "TMPDIR",
+        "PATH",
+        "LANG",
+        "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS",
+        "MKL_NUM_THREADS",
+    }
+    if "user" in active_layers():
+        import pwd
+
+        entry = pwd.getpwnam("sandbox")
+        assert ids == f"uid={entry.pw_uid} gid={entry.pw_gid} groups=[]"
+
+
+def test_cores_set_the_blas_thread_count(sandbox_run):
+    from dataclasses import replace
+
+    from tests.sandbox.conftest import LIMITS
+
+    source = """
+import os
+class A:
+    def initialize(self):
+        self.log(os.environ["OPENBLAS_NUM_THREADS"])
+"""
+    run = sandbox_run(source, limits=replace(LIMITS, cores=2))
+
+    assert run.messages()[1:] == ["2"]
