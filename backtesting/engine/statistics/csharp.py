@@ -30,6 +30,13 @@ def dec(value: Decimal | int | str) -> Decimal:
     return Decimal(value)
 
 
+def as_decimal(value: Decimal | int | float | str) -> Decimal:
+    """A Decimal from anything numeric; floats convert as C# converts a double."""
+    if isinstance(value, float):
+        return decimal_from_double(value)
+    return Decimal(value)
+
+
 def decimal_from_double(value: float) -> Decimal:
     """C#'s explicit ``(decimal)double``: 15 significant digits, trailing zeros removed.
 

@@ -27,7 +27,8 @@ class PerformanceInput:
     equity points picks the risk-free rate, and differences between them give CAR's
     years and the drawdown recovery days. **Money** is :class:`~decimal.Decimal`, exactly
     as the portfolio computes it (never through float): the scale of a Decimal shows in
-    LEAN's strings ("100000" vs "100000.00").
+    LEAN's strings ("100000" vs "100000.00"). A float is accepted and converted the way C#
+    converts a double (15 significant digits), which is what LEAN does with a Python float.
 
     ``start_equity``
         ``StartingPortfolioValue``: the total portfolio value when the algorithm starts,
@@ -109,7 +110,7 @@ class PerformanceInput:
     total_fees: Decimal = Decimal(0)
     total_orders: int = 0
     trading_days_per_year: int = 252
-    risk_free_rate: Decimal | None = None
+    risk_free_rate: Decimal | float | None = None
     interest_rates: InterestRateProvider | None = None
     start_time: datetime | None = None
     estimated_capacity: Decimal = Decimal(0)

@@ -14,13 +14,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from backtesting.engine.statistics.csharp import (
+    as_decimal,
     decimal_from_double,
     double_from_decimal,
     round_decimal,
 )
 from backtesting.engine.statistics.inputs import PerformanceInput
 
-__all__ = ["LeanSeries", "build_series", "smart_rounding", "strip_trailing_zeros", "utc_naive"]
+__all__ = [
+    "LeanSeries",
+    "average_risk_free_rate",
+    "build_series",
+    "smart_rounding",
+    "strip_trailing_zeros",
+    "utc_naive",
+]
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
     benchmark: list[Decimal] = []
     turnover: dict[datetime, Decimal] = {}
     last_point_time: datetime | None = None
-    daily_value = inp.start_equity
+    daily_value = as_decimal(inp.start_equity)
     sales_window: list[Decimal] = [Decimal(0)]  # RollingWindow(2): index 0 = most recent
     previous_turnover_time: datetime | None = None
     first_time = utc_naive(inp.sample_times[0]) if inp.sample_times else None
@@ -88,6 +96,8 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
         strict=True,
     ):
         time = utc_naive(raw_time)
+        value = as_decimal(value)
+        volume = as_decimal(volume)
         daily = (
             Decimal(0)
             if daily_value == 0
@@ -97,7 +107,7 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
         # final sample at the time of the last midnight sample keeps the midnight values.
         if last_point_time is None or time > last_point_time:
             performance.append(daily)
-            benchmark.append(smart_rounding(Decimal(bench)))
+            benchmark.append(smart_rounding(as_decimal(bench)))
             last_point_time = time
         if value != 0 and time != skip_time:
             if previous_turnover_time == time and len(sales_window) > 1:
@@ -118,6 +128,15 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
     )
 
 
+def average_risk_free_rate(inp: PerformanceInput, series: LeanSeries) -> Decimal:
+    """The fixed rate if given, else the provider's average over the equity times, else 0."""
+    if inp.risk_free_rate is not None:
+        return as_decimal(inp.risk_free_rate)
+    if inp.interest_rates is not None:
+        return inp.interest_rates.average_rate(time for time, _ in series.equity)
+    return Decimal(0)
+
+
 def _equity_points(inp: PerformanceInput) -> list[tuple[datetime, Decimal]]:
     """The Strategy Equity closes: rounded to 4 decimals, strictly increasing in time."""
     points: list[tuple[datetime, Decimal]] = []
@@ -125,7 +144,7 @@ def _equity_points(inp: PerformanceInput) -> list[tuple[datetime, Decimal]]:
         time = utc_naive(raw_time)
         if points and time <= points[-1][0]:
             continue
-        points.append((time, round_decimal(Decimal(value), 4)))
+        points.append((time, round_decimal(as_decimal(value), 4)))
     return points
 
 

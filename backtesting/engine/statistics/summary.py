@@ -13,6 +13,7 @@ from decimal import Decimal, localcontext
 
 from backtesting.engine.statistics.csharp import (
     DECIMAL_CONTEXT,
+    as_decimal,
     double_from_decimal,
     format_decimal,
     format_double,
@@ -22,7 +23,11 @@ from backtesting.engine.statistics.csharp import (
 )
 from backtesting.engine.statistics.inputs import PerformanceInput
 from backtesting.engine.statistics.portfolio import PortfolioStatistics, portfolio_statistics
-from backtesting.engine.statistics.series import build_series, round_to_significant_digits
+from backtesting.engine.statistics.series import (
+    average_risk_free_rate,
+    build_series,
+    round_to_significant_digits,
+)
 
 __all__ = ["STATISTIC_NAMES", "compute_statistics", "format_summary"]
 
@@ -68,13 +73,8 @@ def compute_statistics(inp: PerformanceInput) -> dict[str, str]:
     """
     with localcontext(DECIMAL_CONTEXT):
         series = build_series(inp)
-        if inp.risk_free_rate is not None:
-            risk_free = Decimal(inp.risk_free_rate)
-        elif inp.interest_rates is not None:
-            risk_free = inp.interest_rates.average_rate(time for time, _ in series.equity)
-        else:
-            risk_free = Decimal(0)
-        pnls = [Decimal(pnl) for _, pnl in inp.trade_pnls]
+        risk_free = average_risk_free_rate(inp, series)
+        pnls = [as_decimal(pnl) for _, pnl in inp.trade_pnls]
         wins = list(inp.trade_wins) if inp.trade_wins is not None else [p > 0 for p in pnls]
         stats = portfolio_statistics(
             trade_pnls=pnls,
@@ -83,7 +83,7 @@ def compute_statistics(inp: PerformanceInput) -> dict[str, str]:
             turnover=series.turnover,
             performance=series.performance,
             benchmark=series.benchmark,
-            starting_capital=Decimal(inp.start_equity),
+            starting_capital=as_decimal(inp.start_equity),
             risk_free_rate=risk_free,
             trading_days_per_year=inp.trading_days_per_year,
         )
@@ -107,7 +107,7 @@ def _ratio(value: Decimal) -> str:
 def format_summary(stats: PortfolioStatistics, inp: PerformanceInput) -> dict[str, str]:
     """``StatisticsBuilder.GetSummary`` plus "OrderListHash"."""
     symbol = inp.account_currency_symbol
-    capacity = round_to_significant_digits(Decimal(inp.estimated_capacity), 2)
+    capacity = round_to_significant_digits(as_decimal(inp.estimated_capacity), 2)
     return {
         "Total Orders": str(inp.total_orders),
         "Average Win": _percent(stats.average_win_rate, 2),
@@ -131,7 +131,7 @@ def format_summary(stats: PortfolioStatistics, inp: PerformanceInput) -> dict[st
         "Information Ratio": _ratio(stats.information_ratio),
         "Tracking Error": _ratio(stats.tracking_error),
         "Treynor Ratio": _ratio(stats.treynor_ratio),
-        "Total Fees": symbol + format_fixed(Decimal(inp.total_fees), 2),
+        "Total Fees": symbol + format_fixed(as_decimal(inp.total_fees), 2),
         "Estimated Strategy Capacity": symbol + format_decimal(capacity),
         "Lowest Capacity Asset": inp.lowest_capacity_asset,
         "Portfolio Turnover": _percent(stats.portfolio_turnover, 2),
