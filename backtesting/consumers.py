@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -16,6 +17,7 @@ from backtesting.events import (
     stored_event,
 )
 from backtesting.models import Backtest, BacktestEvent
+from config.broadcast import bind_event_loop
 
 #: close code for a socket whose user may not see the backtest (or it does not exist).
 CLOSE_NOT_ALLOWED = 4403
@@ -29,6 +31,7 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
     """
 
     async def connect(self) -> None:
+        bind_event_loop(asyncio.get_running_loop())
         self.backtest_id = int(self.scope["url_route"]["kwargs"]["backtest_id"])
         self.group = backtest_group(self.backtest_id)
         self.last_seq = 0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.selectors import is_member
+from config.broadcast import bind_event_loop
 from nodes.events import (
     NodeRemovedMessage,
     NodeState,
@@ -23,6 +26,7 @@ class ResourcesConsumer(AsyncJsonWebsocketConsumer):
     """The Resources panel's stream: a snapshot of all nodes, then node changes."""
 
     async def connect(self) -> None:
+        bind_event_loop(asyncio.get_running_loop())
         self.organization_id = int(self.scope["url_route"]["kwargs"]["organization_id"])
         if not await self.may_watch():
             await self.close(code=CLOSE_NOT_ALLOWED)

@@ -18,8 +18,24 @@ os.environ.setdefault(
 )
 
 
+def _seed_reference_data() -> None:
+    """Tiers and node models come from data migrations, which a transactional test's
+    flush removes; the same seed functions put them back (they are idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("accounts.migrations.0002_seed_tiers", "nodes.migrations.0002_seed_node_models"):
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture
-def free_org(db):
+def reference_data(db) -> None:
+    _seed_reference_data()
+
+
+@pytest.fixture
+def free_org(reference_data):
     from accounts.models import Organization, Tier
     from nodes.services import create_node
 
@@ -29,7 +45,7 @@ def free_org(db):
 
 
 @pytest.fixture
-def paid_org(db):
+def paid_org(reference_data):
     from accounts.models import Organization, Tier
     from nodes.services import create_node
 
@@ -70,7 +86,7 @@ def member_who_can_stop_nodes(free_org):
 
 
 @pytest.fixture
-def other_org(db):
+def other_org(reference_data):
     from accounts.models import Organization, Tier
     from nodes.services import create_node
 
