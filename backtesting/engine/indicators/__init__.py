@@ -29,6 +29,13 @@ from backtesting.engine.indicators.dispersion import StandardDeviation, Variance
 from backtesting.engine.indicators.events import EventHook
 from backtesting.engine.indicators.extremes import Maximum, Minimum
 from backtesting.engine.indicators.macd import MovingAverageConvergenceDivergence
+from backtesting.engine.indicators.more_averages import (
+    DoubleExponentialMovingAverage,
+    HullMovingAverage,
+    LinearWeightedMovingAverage,
+    TriangularMovingAverage,
+    TripleExponentialMovingAverage,
+)
 from backtesting.engine.indicators.moving_averages import (
     ExponentialMovingAverage,
     MovingAverageType,
@@ -41,6 +48,11 @@ from backtesting.engine.indicators.rolling_window import RollingWindow
 from backtesting.engine.indicators.rsi import RelativeStrengthIndex
 
 __all__ = [
+    "TripleExponentialMovingAverage",
+    "TriangularMovingAverage",
+    "LinearWeightedMovingAverage",
+    "HullMovingAverage",
+    "DoubleExponentialMovingAverage",
     "AverageTrueRange",
     "BarIndicator",
     "BollingerBands",
