@@ -74,6 +74,7 @@ def bwrap_command(read_only: list[str]) -> list[str]:
         elif os.path.isdir(f"/{name}"):
             args += ["--ro-bind", f"/{name}", f"/{name}"]
     # ld.so.cache: ctypes.util.find_library (pyseccomp) runs ldconfig -p, which reads it.
+    args += ["--perms", "0755", "--dir", "/etc"]
     for path in ("/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
