@@ -1,0 +1,199 @@
+"""``self.sma(...)``, ``self.ema(...)``, ``register_indicator`` and ``consolidate`` on QCAlgorithm.
+
+Helpers create LEAN's indicator, then register it on the symbol's bars (the close by
+default, or ``selector(bar)``); bar indicators (ATR) receive the bar itself. A resolution
+coarser than the subscription's inserts a consolidator, as LEAN does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from backtesting.engine import indicators as ind
+from backtesting.engine.data.enums import RESOLUTION_SPAN
+
+
+class IndicatorHelpersMixin:
+    """Needs ``self._security``, ``self._subscription_resolution`` and ``self._data_handlers``."""
+
+    def _helper(
+        self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None
+    ) -> Any:
+        self.register_indicator(symbol, indicator, resolution, selector)
+        return indicator
+
+    def sma(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(
+            symbol, ind.SimpleMovingAverage(f"SMA({period})", period), resolution, selector
+        )
+
+    def ema(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(
+            symbol, ind.ExponentialMovingAverage(f"EMA({period})", period), resolution, selector
+        )
+
+    def macd(
+        self,
+        symbol: Any,
+        fast_period: int,
+        slow_period: int,
+        signal_period: int,
+        type: Any = None,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> Any:
+        kind = type if type is not None else ind.MovingAverageType.EXPONENTIAL
+        indicator = ind.MovingAverageConvergenceDivergence(
+            f"MACD({fast_period},{slow_period},{signal_period})",
+            fast_period,
+            slow_period,
+            signal_period,
+            kind,
+        )
+        return self._helper(symbol, indicator, resolution, selector)
+
+    def rsi(
+        self,
+        symbol: Any,
+        period: int,
+        moving_average_type: Any = None,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> Any:
+        kind = (
+            moving_average_type
+            if moving_average_type is not None
+            else ind.MovingAverageType.WILDERS
+        )
+        return self._helper(
+            symbol, ind.RelativeStrengthIndex(f"RSI({period})", period, kind), resolution, selector
+        )
+
+    def bb(
+        self,
+        symbol: Any,
+        period: int,
+        k: float,
+        moving_average_type: Any = None,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> Any:
+        kind = (
+            moving_average_type if moving_average_type is not None else ind.MovingAverageType.SIMPLE
+        )
+        return self._helper(
+            symbol, ind.BollingerBands(f"BB({period},{k})", period, k, kind), resolution, selector
+        )
+
+    def atr(
+        self,
+        symbol: Any,
+        period: int,
+        moving_average_type: Any = None,
+        resolution: Any = None,
+        selector: Any = None,
+    ) -> Any:
+        kind = (
+            moving_average_type if moving_average_type is not None else ind.MovingAverageType.SIMPLE
+        )
+        return self._helper(
+            symbol, ind.AverageTrueRange(f"ATR({period})", period, kind), resolution, selector
+        )
+
+    def roc(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(
+            symbol, ind.RateOfChange(f"ROC({period})", period), resolution, selector
+        )
+
+    def momp(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(
+            symbol, ind.MomentumPercent(f"MOMP({period})", period), resolution, selector
+        )
+
+    def std(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(
+            symbol, ind.StandardDeviation(f"STD({period})", period), resolution, selector
+        )
+
+    def max(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(symbol, ind.Maximum(f"MAX({period})", period), resolution, selector)
+
+    def min(self, symbol: Any, period: int, resolution: Any = None, selector: Any = None) -> Any:
+        return self._helper(symbol, ind.Minimum(f"MIN({period})", period), resolution, selector)
+
+    def register_indicator(
+        self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None
+    ) -> None:
+        """Feed ``indicator`` with ``symbol``'s bars (consolidated when ``resolution`` is coarser)."""
+        security = self._security(symbol)
+        bar_input = isinstance(indicator, (ind.BarIndicator, ind.TradeBarIndicator))
+
+        def feed(bar: Any) -> None:
+            if selector is not None:
+                indicator.update(bar.end_time, float(selector(bar)))
+            elif bar_input:
+                indicator.update(bar)
+            else:
+                indicator.update(bar.end_time, float(bar.value))
+
+        period = _as_period(resolution)
+        sub_period = RESOLUTION_SPAN[security.resolution]
+        if period is not None and period > sub_period:
+            self.consolidate(security.symbol, period, lambda bar: feed(bar))
+        else:
+            self._data_handlers.setdefault(security.symbol, []).append(feed)
+
+    def warm_up_indicator(
+        self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None
+    ) -> None:
+        """Prime ``indicator`` with history (needs the history provider)."""
+        period = getattr(indicator, "warm_up_period", 0) or getattr(indicator, "period", 0)
+        if not period:
+            return
+        frame = self.history(symbol, int(period), resolution)
+        if frame is None or len(frame) == 0:
+            return
+        for time, row in frame.reset_index(level=0, drop=True).iterrows():
+            value = float(selector(row)) if selector else float(row["close"])
+            indicator.update(time, value)
+
+    def consolidate(self, symbol: Any, period: Any, *args: Any) -> Any:
+        """Create a consolidator of ``period`` (Resolution or timedelta) calling ``handler(bar)``."""
+        from backtesting.engine import consolidators as cons
+
+        handler = args[-1]
+        security = self._security(symbol)
+        span = _as_period(period)
+        if security.has_trade_data or not security.has_quote_data:
+            consolidator = cons.TradeBarConsolidator(span)
+        else:
+            consolidator = cons.QuoteBarConsolidator(span)
+        consolidator.data_consolidated += lambda sender, bar: handler(bar)
+        self.subscription_manager.add_consolidator(security.symbol, consolidator)
+        return consolidator
+
+
+def _as_period(value: Any) -> timedelta | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and value in RESOLUTION_SPAN:
+        return RESOLUTION_SPAN[value]
+    return None
+
+
+class SubscriptionManager:
+    """``self.subscription_manager.add_consolidator(symbol, consolidator)``."""
+
+    def __init__(self) -> None:
+        self.consolidators: dict[Any, list[Any]] = {}
+
+    def add_consolidator(self, symbol: Any, consolidator: Any, tick_type: Any = None) -> None:
+        self.consolidators.setdefault(symbol, []).append(consolidator)
+
+    def remove_consolidator(self, symbol: Any, consolidator: Any) -> None:
+        items = self.consolidators.get(symbol, [])
+        if consolidator in items:
+            items.remove(consolidator)

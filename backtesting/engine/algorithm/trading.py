@@ -1,0 +1,374 @@
+"""Order placement on QCAlgorithm: LEAN's order methods, set_holdings sizing and liquidate."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Any
+
+from backtesting.engine.brokerage.fees import fee_amount
+from backtesting.engine.brokerage.orders import Order, OrderProperties, OrderStatus, OrderType
+from backtesting.engine.brokerage.tickets import OrderTicket
+from backtesting.engine.data.enums import Resolution
+
+#: set_holdings keeps this share of the portfolio value free (LEAN's FreePortfolioValuePercentage)
+FREE_PORTFOLIO_VALUE_PERCENTAGE = 0.0025
+#: orders changing margin by less than this share of the portfolio value are skipped
+MINIMUM_ORDER_MARGIN_PORTFOLIO_PERCENTAGE = 0.001
+
+MARKET_CLOSED_WARNING = (
+    "Warning: Market order for {symbol} was converted to a MarketOnOpen order because the "
+    "exchange is closed."
+)
+
+
+class PortfolioTarget:
+    """A symbol and the fraction of the portfolio it should hold."""
+
+    def __init__(self, symbol: Any, quantity: float, tag: str = "") -> None:
+        self.symbol = symbol
+        self.quantity = quantity
+        self.tag = tag
+
+    @staticmethod
+    def percent(algorithm: Any, symbol: Any, percent: float) -> PortfolioTarget:
+        return PortfolioTarget(
+            symbol,
+            algorithm.calculate_order_quantity(symbol, percent)
+            + algorithm.portfolio[symbol].quantity,
+        )
+
+
+class TradingMixin:
+    """LEAN's trading API. Requires ``self.securities``, ``self.transactions``, ``self.time``."""
+
+    # -- order entry points ----------------------------------------------------------
+    def market_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        asynchronous: bool = False,
+        tag: str = "",
+        order_properties: OrderProperties | None = None,
+    ) -> OrderTicket:
+        """Buy/sell now. Fills immediately at the quote (or last trade); when the exchange
+        is closed the order becomes market-on-open, and for daily-only data market-on-close."""
+        security = self._security(symbol)
+        if not self._exchange_open(security):
+            if not self._warned_moo:
+                self._warned_moo = True
+                self.debug(MARKET_CLOSED_WARNING.format(symbol=security.symbol))
+            return self._place(security, quantity, OrderType.MARKET_ON_OPEN, tag, order_properties)
+        if security.only_daily:
+            close = security.exchange_hours.next_market_close(self.time, False)
+            buffer = self.transactions.market_on_close_buffer
+            kind = (
+                OrderType.MARKET_ON_OPEN
+                if self.time > close - buffer
+                else OrderType.MARKET_ON_CLOSE
+            )
+            return self._place(security, quantity, kind, tag, order_properties)
+        return self._place(security, quantity, OrderType.MARKET, tag, order_properties)
+
+    def order(
+        self,
+        symbol: Any,
+        quantity: float,
+        asynchronous: bool = False,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> OrderTicket:
+        return self.market_order(symbol, quantity, asynchronous, tag, order_properties)
+
+    def buy(self, symbol: Any, quantity: float) -> OrderTicket:
+        return self.market_order(symbol, abs(quantity))
+
+    def sell(self, symbol: Any, quantity: float) -> OrderTicket:
+        return self.market_order(symbol, -abs(quantity))
+
+    def limit_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        limit_price: float,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol),
+            quantity,
+            OrderType.LIMIT,
+            tag,
+            order_properties,
+            limit_price=limit_price,
+        )
+
+    def stop_market_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        stop_price: float,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol),
+            quantity,
+            OrderType.STOP_MARKET,
+            tag,
+            order_properties,
+            stop_price=stop_price,
+        )
+
+    def stop_limit_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        stop_price: float,
+        limit_price: float,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol),
+            quantity,
+            OrderType.STOP_LIMIT,
+            tag,
+            order_properties,
+            stop_price=stop_price,
+            limit_price=limit_price,
+        )
+
+    def limit_if_touched_order(
+        self,
+        symbol: Any,
+        quantity: float,
+        trigger_price: float,
+        limit_price: float,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol),
+            quantity,
+            OrderType.LIMIT_IF_TOUCHED,
+            tag,
+            order_properties,
+            trigger_price=trigger_price,
+            limit_price=limit_price,
+        )
+
+    def trailing_stop_order(
+        self, symbol: Any, quantity: float, *args: Any, **kwargs: Any
+    ) -> OrderTicket:
+        """``(symbol, qty, trailing_amount, trailing_as_percentage)`` or with a stop price first."""
+        security = self._security(symbol)
+        tag = kwargs.pop("tag", "")
+        props = kwargs.pop("order_properties", None)
+        if len(args) >= 3 and not isinstance(args[2], str):
+            stop_price, amount, as_pct = float(args[0]), float(args[1]), bool(args[2])
+            rest = args[3:]
+        else:
+            amount = float(args[0] if args else kwargs.pop("trailing_amount"))
+            as_pct = bool(args[1] if len(args) > 1 else kwargs.pop("trailing_as_percentage", False))
+            rest = args[2:]
+            from backtesting.engine.brokerage.fills import trailing_stop_price
+
+            direction = 0 if quantity > 0 else 1
+            stop_price = trailing_stop_price(security.price, amount, as_pct, direction)
+        if rest:
+            tag = rest[0]
+        return self._place(
+            security,
+            quantity,
+            OrderType.TRAILING_STOP,
+            tag,
+            props,
+            stop_price=stop_price,
+            trailing_amount=amount,
+            trailing_as_percentage=as_pct,
+        )
+
+    def market_on_open_order(
+        self, symbol: Any, quantity: float, tag: str = "", order_properties: Any = None
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol), quantity, OrderType.MARKET_ON_OPEN, tag, order_properties
+        )
+
+    def market_on_close_order(
+        self, symbol: Any, quantity: float, tag: str = "", order_properties: Any = None
+    ) -> OrderTicket:
+        return self._place(
+            self._security(symbol), quantity, OrderType.MARKET_ON_CLOSE, tag, order_properties
+        )
+
+    # -- portfolio-level helpers -----------------------------------------------------
+    def set_holdings(
+        self,
+        symbol: Any,
+        percentage: float | None = None,
+        liquidate_existing_holdings: bool = False,
+        tag: str = "",
+        order_properties: Any = None,
+    ) -> list[OrderTicket]:
+        """Order the difference to hold ``percentage`` of the portfolio value in ``symbol``
+        (or a list of PortfolioTarget). Sized with LEAN's 0.25 % buffer and fees; fills now
+        when the exchange is open, else at the next open."""
+        if isinstance(symbol, (list, tuple)):
+            return self._set_holdings_targets(
+                list(symbol), liquidate_existing_holdings, tag, order_properties
+            )
+        targets = [PortfolioTarget(symbol, float(percentage or 0.0))]
+        return self._set_holdings_targets(
+            targets, liquidate_existing_holdings, tag, order_properties
+        )
+
+    def _set_holdings_targets(
+        self, targets: list[Any], liquidate_existing: bool, tag: str, props: Any
+    ) -> list[OrderTicket]:
+        tickets: list[OrderTicket] = []
+        wanted = {self._security(t.symbol).symbol for t in targets}
+        if liquidate_existing:
+            for sym, sec in list(self.securities.items()):
+                if sec.holdings.quantity and sym not in wanted:
+                    tickets.extend(self.liquidate(sym, tag=tag))
+        plans: list[tuple[Any, float]] = []
+        for target in targets:
+            security = self._security(target.symbol)
+            quantity = self.calculate_order_quantity(security.symbol, float(target.quantity))
+            open_qty = sum(
+                o.quantity - o.filled_quantity
+                for o in self.transactions.get_open_orders(security.symbol)
+                if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+            )
+            quantity -= open_qty
+            if abs(quantity) >= security.symbol_properties.lot_size:
+                plans.append((security, quantity))
+        # position-reducing orders first, then by descending order value
+        plans.sort(key=lambda p: (not _reduces(p[0], p[1]), -abs(p[1] * p[0].price)))
+        for security, quantity in plans:
+            if self._exchange_open(security):
+                tickets.append(
+                    self.market_order(security.symbol, quantity, tag=tag, order_properties=props)
+                )
+            else:
+                tickets.append(
+                    self.market_on_open_order(
+                        security.symbol, quantity, tag=tag, order_properties=props
+                    )
+                )
+        return tickets
+
+    def calculate_order_quantity(self, symbol: Any, target: float) -> float:
+        """Shares to trade so ``symbol`` becomes ``target`` of the portfolio (LEAN_SEMANTICS 1.5)."""
+        security = self._security(symbol)
+        price = security.price
+        if not price:
+            return 0.0
+        tpv = self.portfolio.total_portfolio_value
+        if tpv <= 0:
+            return 0.0
+        free = self.settings.free_portfolio_value_percentage
+        adjusted = target * (tpv - tpv * free) / tpv
+        leverage = security.leverage or 1.0
+        mult = security.symbol_properties.contract_multiplier
+        lot = security.symbol_properties.lot_size
+        current = security.holdings.quantity
+        target_margin = adjusted * tpv / leverage
+        current_margin = current * price * mult / leverage
+        if (
+            abs(target_margin - current_margin)
+            < self.settings.minimum_order_margin_portfolio_percentage * tpv
+        ):
+            return 0.0
+        margin_per_unit = price * mult / leverage
+        quantity = 0.0
+        for _ in range(20):
+            raw = target_margin / margin_per_unit - current
+            units = raw / lot
+            quantity = (math.floor(units + 1e-9) if target >= 0 else math.ceil(units - 1e-9)) * lot
+            if quantity == 0:
+                return 0.0
+            probe = Order(0, security.symbol, quantity, OrderType.MARKET, self.time)
+            fee = float(fee_amount(security.fee_model, security, probe))
+            new_target = (tpv - fee) * adjusted / leverage
+            resulting = abs((current + quantity) * margin_per_unit)
+            if resulting <= abs(new_target) + 1e-9:
+                break
+            target_margin = new_target
+        return float(quantity)
+
+    def liquidate(
+        self,
+        symbol: Any = None,
+        asynchronous: bool = False,
+        tag: str = "Liquidated",
+        order_properties: Any = None,
+    ) -> list[OrderTicket]:
+        """Cancel open orders and close the position(s) with market orders."""
+        tickets: list[OrderTicket] = []
+        symbols = (
+            [self._security(symbol).symbol] if symbol is not None else list(self.securities.keys())
+        )
+        for sym in symbols:
+            self.transactions.cancel_open_orders(sym)
+            quantity = self.securities[sym].holdings.quantity
+            if quantity:
+                tickets.append(
+                    self.market_order(sym, -quantity, tag=tag, order_properties=order_properties)
+                )
+        return tickets
+
+    # -- internals -------------------------------------------------------------------
+    def _exchange_open(self, security: Any) -> bool:
+        return security.exchange_hours.is_open(self.time, False)
+
+    def _place(
+        self, security: Any, quantity: float, kind: int, tag: str, props: Any, **prices: Any
+    ) -> OrderTicket:
+        """LEAN's pre-order checks, then hand the order to the transaction handler."""
+        quantity = float(quantity)
+        error = self._pre_order_error(security, quantity, kind)
+        if error:
+            self.error(error) if kind == OrderType.MARKET_ON_CLOSE else self.debug(error)
+            return OrderTicket(None, None, error)
+        order = Order(
+            0,
+            security.symbol,
+            quantity,
+            kind,
+            self.time,
+            tag=tag or "",
+            properties=props or OrderProperties(self.default_order_properties.time_in_force),
+            **prices,
+        )
+        return self.transactions.submit(order)
+
+    def _pre_order_error(self, security: Any, quantity: float, kind: int) -> str:
+        if self.is_warming_up:
+            return "This operation is not allowed in Initialize or during warm up: OrderRequest.Submit."
+        if quantity == 0 or abs(quantity) < security.symbol_properties.lot_size:
+            return "Unable to submit order with id 0 that has zero quantity."
+        if not security.is_tradable or security.is_delisted:
+            return f"Order Error: {security.symbol} is not tradable."
+        if not security.price:
+            return (
+                f"Order Error: {security.symbol}: asset price is $0. No data has been received yet."
+            )
+        if kind == OrderType.MARKET_ON_CLOSE:
+            close = security.exchange_hours.next_market_close(self.time, False)
+            if self.time > close - self.transactions.market_on_close_buffer:
+                return (
+                    "MarketOnClose orders must be placed within "
+                    f"{self.transactions.market_on_close_buffer} before market close."
+                )
+        return ""
+
+
+def _reduces(security: Any, quantity: float) -> bool:
+    held = security.holdings.quantity
+    return held != 0 and (held > 0) != (quantity > 0)
+
+
+__all__ = ["PortfolioTarget", "TradingMixin", "OrderStatus", "Resolution", "timedelta"]

@@ -1,0 +1,72 @@
+"""Fee models with LEAN's one-method contract ``get_order_fee(parameters) -> OrderFee``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from backtesting.engine.brokerage.orders import CashAmount, Order, OrderFee
+from backtesting.engine.data.enums import SecurityType
+
+#: USD per share, minimum USD per order, maximum fraction of the order value (IB US equities)
+IB_PER_SHARE = Decimal("0.005")
+IB_MINIMUM = Decimal("1")
+IB_MAXIMUM_RATE = Decimal("0.005")
+
+
+class OrderFeeParameters:
+    """What a fee model sees: ``parameters.security`` and ``parameters.order``."""
+
+    def __init__(self, security: Any, order: Order) -> None:
+        self.security = security
+        self.order = order
+
+
+class FeeModel:
+    """Base class users subclass (``def get_order_fee(self, parameters)``); charges nothing."""
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        return OrderFee(CashAmount(0, "USD"))
+
+
+class ConstantFeeModel(FeeModel):
+    """A fixed fee per order (LEAN's ConstantFeeModel; 0 for FX/crypto by default)."""
+
+    def __init__(self, fee: float, currency: str = "USD") -> None:
+        self.fee = fee
+        self.currency = currency
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        return OrderFee(CashAmount(Decimal(repr(float(self.fee))), self.currency))
+
+
+class InteractiveBrokersFeeModel(FeeModel):
+    """LEAN's InteractiveBrokersFeeModel for US equities (the default equity fee model).
+
+    fee = 0.005 x |quantity|, raised to 1.00 when below it, otherwise capped at 0.5 % of
+    the order value (|quantity| x security price, or the limit/stop price for those types).
+    Non-equities under this model are charged nothing here.
+    """
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        security, order = parameters.security, parameters.order
+        if security.symbol.security_type != SecurityType.EQUITY:
+            return OrderFee(CashAmount(Decimal(0), "USD"))
+        quantity = Decimal(repr(abs(float(order.quantity))))
+        value = abs(Decimal(repr(float(order.value(security.price)))))
+        fee = IB_PER_SHARE * quantity
+        maximum = IB_MAXIMUM_RATE * value
+        if fee < IB_MINIMUM:
+            fee = IB_MINIMUM
+        elif fee > maximum:
+            fee = maximum
+        return OrderFee(CashAmount(fee, "USD"))
+
+
+def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
+    """Call any fee model (ours or a user's) and return the fee as a Decimal in USD."""
+    fee = model.get_order_fee(OrderFeeParameters(security, order))
+    amount = fee.value.amount if hasattr(fee, "value") else fee
+    if isinstance(amount, Decimal):
+        return abs(amount)
+    return abs(Decimal(repr(float(amount))))

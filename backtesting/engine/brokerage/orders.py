@@ -1,0 +1,248 @@
+"""Order types, statuses and events with LEAN's names (``OrderType.LIMIT``, ``OrderStatus.FILLED``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+
+class OrderType:
+    MARKET = 0
+    LIMIT = 1
+    STOP_MARKET = 2
+    STOP_LIMIT = 3
+    MARKET_ON_OPEN = 4
+    MARKET_ON_CLOSE = 5
+    LIMIT_IF_TOUCHED = 11
+    TRAILING_STOP = 16
+    Market, Limit, StopMarket, StopLimit = 0, 1, 2, 3
+    MarketOnOpen, MarketOnClose, LimitIfTouched, TrailingStop = 4, 5, 11, 16
+
+
+ORDER_TYPE_NAME = {
+    0: "Market",
+    1: "Limit",
+    2: "StopMarket",
+    3: "StopLimit",
+    4: "MarketOnOpen",
+    5: "MarketOnClose",
+    11: "LimitIfTouched",
+    16: "TrailingStop",
+}
+
+
+class OrderStatus:
+    NEW = 0
+    SUBMITTED = 1
+    PARTIALLY_FILLED = 2
+    FILLED = 3
+    CANCELED = 5
+    NONE = 6
+    INVALID = 7
+    CANCEL_PENDING = 8
+    UPDATE_SUBMITTED = 9
+    New, Submitted, PartiallyFilled, Filled = 0, 1, 2, 3
+    Canceled, Invalid, CancelPending, UpdateSubmitted = 5, 7, 8, 9
+
+
+ORDER_STATUS_NAME = {
+    0: "New",
+    1: "Submitted",
+    2: "PartiallyFilled",
+    3: "Filled",
+    5: "Canceled",
+    6: "None",
+    7: "Invalid",
+    8: "CancelPending",
+    9: "UpdateSubmitted",
+}
+CLOSED_STATUSES = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.INVALID})
+
+
+class OrderDirection:
+    BUY = 0
+    SELL = 1
+    HOLD = 2
+    Buy, Sell, Hold = 0, 1, 2
+
+
+DIRECTION_NAME = {0: "Buy", 1: "Sell", 2: "Hold"}
+
+
+class TimeInForce:
+    """GTC (default), DAY, or ``TimeInForce.GOOD_TIL_DATE(date)``."""
+
+    def __init__(self, kind: str, expiry: date | None = None) -> None:
+        self.kind = kind
+        self.expiry = expiry
+
+    @staticmethod
+    def GOOD_TIL_DATE(expiry: date | datetime) -> TimeInForce:  # noqa: N802  # LEAN's name
+        if isinstance(expiry, datetime):
+            expiry = expiry.date()
+        return TimeInForce("GTD", expiry)
+
+    GoodTilDate = GOOD_TIL_DATE
+
+    def __repr__(self) -> str:
+        return f"TimeInForce({self.kind})"
+
+
+TimeInForce.GOOD_TIL_CANCELED = TimeInForce("GTC")  # type: ignore[attr-defined]  # LEAN constant
+TimeInForce.DAY = TimeInForce("DAY")  # type: ignore[attr-defined]  # LEAN constant
+TimeInForce.GoodTilCanceled = TimeInForce.GOOD_TIL_CANCELED  # type: ignore[attr-defined]
+TimeInForce.Day = TimeInForce.DAY  # type: ignore[attr-defined]
+
+
+class OrderProperties:
+    def __init__(self, time_in_force: TimeInForce | None = None) -> None:
+        self.time_in_force = time_in_force or TimeInForce.GOOD_TIL_CANCELED  # type: ignore[attr-defined]
+
+
+class Order:
+    """An order as LEAN's Order classes describe it (one class; ``type`` tells them apart)."""
+
+    def __init__(
+        self,
+        order_id: int,
+        symbol: Any,
+        quantity: float,
+        order_type: int,
+        time: datetime,
+        limit_price: float | None = None,
+        stop_price: float | None = None,
+        tag: str = "",
+        properties: OrderProperties | None = None,
+        trigger_price: float | None = None,
+        trailing_amount: float | None = None,
+        trailing_as_percentage: bool = False,
+    ) -> None:
+        self.id = order_id
+        self.symbol = symbol
+        self.quantity = quantity
+        self.type = order_type
+        self.time = time
+        self.created_time = time
+        self.last_fill_time: datetime | None = None
+        self.last_update_time: datetime | None = None
+        self.canceled_time: datetime | None = None
+        self.limit_price = limit_price
+        self.stop_price = stop_price
+        self.trigger_price = trigger_price
+        self.trailing_amount = trailing_amount
+        self.trailing_as_percentage = trailing_as_percentage
+        self.stop_triggered = False
+        self.trigger_touched = False
+        self.tag = tag
+        self.properties = properties or OrderProperties()
+        self.status = OrderStatus.NEW
+        self.price = 0.0  # average fill price
+        self.filled_quantity = 0.0
+        self.submitted_during_market = False
+
+    @property
+    def direction(self) -> int:
+        return OrderDirection.BUY if self.quantity > 0 else OrderDirection.SELL
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self.quantity)
+
+    @property
+    def time_in_force(self) -> TimeInForce:
+        return self.properties.time_in_force
+
+    def value(self, price: float) -> float:
+        """The order value LEAN prices fees with (limit-type orders use their limit/stop)."""
+        if self.type in (OrderType.LIMIT, OrderType.LIMIT_IF_TOUCHED) and self.limit_price:
+            return self.quantity * self.limit_price
+        if self.type == OrderType.STOP_MARKET and self.stop_price:
+            return self.quantity * self.stop_price
+        if self.type == OrderType.STOP_LIMIT and self.limit_price:
+            return self.quantity * self.limit_price
+        return self.quantity * price
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "symbol": str(self.symbol),
+            "type": ORDER_TYPE_NAME[self.type],
+            "status": ORDER_STATUS_NAME[self.status],
+            "direction": DIRECTION_NAME[self.direction],
+            "quantity": self.quantity,
+            "price": self.price,
+            "time": self.time.isoformat(),
+            "limit_price": self.limit_price,
+            "stop_price": self.stop_price,
+            "tag": self.tag,
+            "time_in_force": self.time_in_force.kind,
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"Order(id={self.id}, {self.symbol}, {ORDER_TYPE_NAME[self.type]}, qty={self.quantity}, "
+            f"{ORDER_STATUS_NAME[self.status]})"
+        )
+
+
+class OrderEvent:
+    """A change of an order's state (submitted, filled, canceled, ...)."""
+
+    def __init__(
+        self,
+        order: Order,
+        time: datetime,
+        status: int,
+        fill_price: float = 0.0,
+        fill_quantity: float = 0.0,
+        fee: Any = 0,
+        message: str = "",
+    ) -> None:
+        self.order_id = order.id
+        self.id = 0
+        self.symbol = order.symbol
+        self.utc_time = time
+        self.time = time
+        self.status = status
+        self.direction = order.direction
+        self.quantity = order.quantity
+        self.fill_price = fill_price
+        self.fill_quantity = fill_quantity
+        self.order_fee = OrderFee(fee)
+        self.message = message
+        self.is_assignment = False
+        self.limit_price = order.limit_price
+        self.stop_price = order.stop_price
+
+    @property
+    def absolute_fill_quantity(self) -> float:
+        return abs(self.fill_quantity)
+
+    def __str__(self) -> str:
+        text = (
+            f"Time: {self.time} OrderID: {self.order_id} EventID: {self.id} Symbol: {self.symbol} "
+            f"Status: {ORDER_STATUS_NAME[self.status]} Quantity: {self.quantity}"
+        )
+        if self.fill_quantity:
+            text += f" FillQuantity: {self.fill_quantity} FillPrice: {self.fill_price} USD"
+        if self.order_fee.value.amount:
+            text += f" OrderFee: {self.order_fee.value.amount} USD"
+        if self.message:
+            text += f" Message: {self.message}"
+        return text
+
+
+class CashAmount:
+    def __init__(self, amount: Any, currency: str = "USD") -> None:
+        self.amount = amount
+        self.currency = currency
+
+
+class OrderFee:
+    """LEAN's OrderFee: ``fee.value.amount`` in ``fee.value.currency``."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value if isinstance(value, CashAmount) else CashAmount(value)
+
+
+OrderFee.ZERO = OrderFee(0)  # type: ignore[attr-defined]  # LEAN constant

@@ -1,0 +1,93 @@
+"""Splits and dividends from factor files, delivered in the slice on their effective day.
+
+Adjusted prices already contain them, so in Adjusted mode only the events are delivered;
+in Raw mode a split changes the holdings (fractional shares paid in cash), and dividends
+are paid in cash in Raw and SplitAdjusted modes (LEAN_SEMANTICS 1.7).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from backtesting.engine.data.corporate import FactorFile
+from backtesting.engine.data.enums import DataNormalizationMode, SecurityType
+from backtesting.engine.data.slice import Dividend, Split
+
+
+class CorporateActions:
+    def __init__(self, events: list[tuple[date, Any, Any]]) -> None:
+        self._events = sorted(events, key=lambda e: (e[0], str(e[1].symbol)))
+        self._next = 0
+
+    @classmethod
+    def for_securities(cls, algorithm: Any, data_dir: Path) -> CorporateActions | None:
+        events: list[tuple[date, Any, Any]] = []
+        for security in algorithm.securities.values():
+            if security.symbol.security_type != SecurityType.EQUITY:
+                continue
+            for event in FactorFile.read(data_dir, security.symbol.value).events():
+                day = event.row_date
+                hours = security.exchange_hours
+                effective = _next_trading_day(hours, day)
+                events.append((effective, security, event))
+        return cls(events) if events else None
+
+    def apply(self, algorithm: Any, data: Any, now: datetime) -> None:
+        today = now.date()
+        splits, dividends = {}, {}
+        while self._next < len(self._events) and self._events[self._next][0] <= today:
+            effective, security, event = self._events[self._next]
+            self._next += 1
+            if effective < today:
+                continue
+            mode = security.data_normalization_mode
+            if event.kind == "split":
+                split = Split(
+                    security.symbol, now, event.reference_price, event.value, Split.SPLIT_OCCURRED
+                )
+                splits[security.symbol] = split
+                if mode == DataNormalizationMode.RAW:
+                    _apply_split(algorithm, security, event.value)
+            else:
+                dividend = Dividend(security.symbol, now, event.value, event.reference_price)
+                dividends[security.symbol] = dividend
+                if mode in (DataNormalizationMode.RAW, DataNormalizationMode.SPLIT_ADJUSTED):
+                    algorithm.portfolio.cash += security.holdings.quantity * event.value
+        if splits:
+            data.splits.update(splits)
+            algorithm.on_splits(data.splits)
+        if dividends:
+            data.dividends.update(dividends)
+            algorithm.on_dividends(data.dividends)
+
+
+def _apply_split(algorithm: Any, security: Any, ratio: float) -> None:
+    """Raw mode: quantity / ratio (whole shares kept, the fraction paid in cash)."""
+    h = security.holdings
+    if not h.quantity:
+        return
+    new_quantity = h.quantity / ratio
+    whole = float(int(new_quantity))
+    fraction = new_quantity - whole
+    h.average_price *= ratio
+    h.quantity = whole
+    algorithm.portfolio.cash += (
+        fraction * security.price / ratio if False else fraction * h.average_price
+    )
+    for order in algorithm.transactions.get_open_orders(security.symbol):
+        order.quantity = float(int(order.quantity / ratio))
+        for name in ("limit_price", "stop_price", "trigger_price"):
+            value = getattr(order, name)
+            if value:
+                setattr(order, name, round(value * ratio, 2))
+
+
+def _next_trading_day(hours: Any, day: date) -> date:
+    from datetime import timedelta
+
+    day += timedelta(days=1)
+    while not hours.is_date_open(day):
+        day += timedelta(days=1)
+    return day

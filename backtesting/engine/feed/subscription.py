@@ -1,0 +1,245 @@
+"""One subscription's bars, loaded once into numpy arrays in algorithm (New York) time.
+
+The pipeline per subscription: read raw rows (data time zone) -> exchange time zone ->
+drop bars outside the subscribed sessions -> compute LEAN end times (daily bars end at the
+close) -> normalise prices with the factor file -> convert to the algorithm time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from backtesting.engine.data.corporate import FactorFile, MapFile
+from backtesting.engine.data.enums import (
+    RESOLUTION_SPAN,
+    DataNormalizationMode,
+    Resolution,
+    SecurityType,
+)
+from backtesting.engine.data.market_hours import ExchangeHours
+from backtesting.engine.data.readers import RawBars, read_bars
+from backtesting.engine.data.symbol import Symbol
+
+ALGORITHM_TIME_ZONE = "America/New_York"
+
+
+@dataclass
+class SubscriptionConfig:
+    """What to read: LEAN's SubscriptionDataConfig reduced to what this engine uses."""
+
+    symbol: Symbol
+    resolution: int
+    kind: str  # "trade" | "quote" | "custom"
+    fill_forward: bool = True
+    extended_hours: bool = False
+    normalization: int = DataNormalizationMode.ADJUSTED
+    internal: bool = False
+    custom_type: Any = None
+
+    @property
+    def period(self) -> timedelta:
+        return RESOLUTION_SPAN[self.resolution]
+
+
+@dataclass
+class Subscription:
+    """Loaded bars: start/end times as int64 ns (algorithm time), values as a float matrix."""
+
+    config: SubscriptionConfig
+    exchange: ExchangeHours
+    start: np.ndarray
+    end: np.ndarray
+    values: np.ndarray
+    factors: np.ndarray = field(default_factory=lambda: np.ones(0))
+    custom: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.end)
+
+
+def to_ns(moment: datetime) -> int:
+    return int(np.datetime64(moment, "ns").astype(np.int64))
+
+
+def from_ns(value: int) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(microseconds=value // 1000)
+
+
+def convert_tz(times: np.ndarray, source: str, target: str) -> np.ndarray:
+    """Convert naive datetime64[ns] wall times between time zones (vectorised)."""
+    if source == target or len(times) == 0:
+        return times
+    index = pd.DatetimeIndex(times).tz_localize(
+        source, ambiguous="NaT", nonexistent="shift_forward"
+    )
+    return index.tz_convert(target).tz_localize(None).to_numpy("datetime64[ns]")
+
+
+def session_bounds(
+    exchange: ExchangeHours, first: date, last: date, extended: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Open and close instants (exchange time, ns) of every session between two dates."""
+    opens: list[int] = []
+    closes: list[int] = []
+    day = first
+    while day <= last:
+        for a, b in exchange.sessions(day, extended):
+            opens.append(to_ns(a))
+            closes.append(to_ns(b))
+        day += timedelta(days=1)
+    return np.array(opens, dtype=np.int64), np.array(closes, dtype=np.int64)
+
+
+def load_subscription(
+    config: SubscriptionConfig,
+    exchange: ExchangeHours,
+    data_dir: Path,
+    first: date,
+    last: date,
+) -> Subscription:
+    """Read and prepare one subscription's bars for dates [first, last] (exchange dates)."""
+    sym = config.symbol
+    map_file = MapFile([])
+    factor_file = FactorFile([])
+    ticker_for: dict[date, str] | str = sym.value.lower()
+    if sym.security_type == SecurityType.EQUITY:
+        map_file = MapFile.read(data_dir, sym.value)
+        factor_file = FactorFile.read(data_dir, sym.value)
+        if map_file.rows:
+            ticker_for = {}
+            day = first
+            while day <= last:
+                ticker_for[day] = map_file.ticker(day, sym.value)
+                day += timedelta(days=1)
+    raw = read_bars(
+        data_dir,
+        sym.security_type,
+        sym.market,
+        config.resolution,
+        ticker_for,
+        config.kind,
+        first,
+        last,
+    )
+    return prepare(config, exchange, raw, factor_file, first, last)
+
+
+def prepare(
+    config: SubscriptionConfig,
+    exchange: ExchangeHours,
+    raw: RawBars,
+    factor_file: FactorFile,
+    first: date,
+    last: date,
+) -> Subscription:
+    """Filter, time-stamp and normalise raw bars (see the module docstring)."""
+    starts = convert_tz(raw.times, exchange.data_time_zone, exchange.time_zone)
+    values = raw.values
+    period = np.timedelta64(config.period, "ns")
+    if config.resolution == Resolution.DAILY:
+        starts, ends, keep = _daily_times(starts, exchange)
+    else:
+        ends = starts + period
+        keep = _in_sessions(starts, ends, exchange, first, last, config.extended_hours)
+        if config.resolution == Resolution.HOUR:
+            # the 09:00 hour bar holds 09:30-10:00 trading: keep it when it overlaps the session
+            keep |= _in_sessions(
+                ends - np.timedelta64(1, "ns"), ends, exchange, first, last, config.extended_hours
+            )
+    starts, ends, values = starts[keep], ends[keep], values[keep]
+    days = starts.astype("datetime64[D]")
+    factors = factor_file.factors(days, config.normalization)
+    if config.normalization != DataNormalizationMode.RAW and len(values):
+        values = values.copy()
+        price_cols = [0, 1, 2, 3] if config.kind == "trade" else [0, 1, 2, 3, 5, 6, 7, 8]
+        values[:, price_cols] *= factors[:, None]
+        if config.kind == "trade":
+            values[:, 4] /= factors
+    starts = convert_tz(starts, exchange.time_zone, ALGORITHM_TIME_ZONE)
+    ends = convert_tz(ends, exchange.time_zone, ALGORITHM_TIME_ZONE)
+    return Subscription(
+        config, exchange, starts.astype(np.int64), ends.astype(np.int64), values, factors
+    )
+
+
+def _daily_times(
+    starts: np.ndarray, exchange: ExchangeHours
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Daily bars span the regular session of their date (LEAN's DailyPreciseEndTime)."""
+    out_start = np.empty_like(starts)
+    out_end = np.empty_like(starts)
+    keep = np.zeros(len(starts), dtype=bool)
+    for i, t in enumerate(starts.astype("datetime64[D]").tolist()):
+        hours = exchange.regular_hours(t)
+        if hours is None:
+            if exchange.always_open:
+                hours = (
+                    datetime(t.year, t.month, t.day),
+                    datetime(t.year, t.month, t.day) + timedelta(days=1),
+                )
+            else:
+                continue
+        keep[i] = True
+        out_start[i] = np.datetime64(hours[0], "ns")
+        out_end[i] = np.datetime64(hours[1], "ns")
+    return out_start, out_end, keep
+
+
+def _in_sessions(
+    starts: np.ndarray,
+    ends: np.ndarray,
+    exchange: ExchangeHours,
+    first: date,
+    last: date,
+    extended: bool,
+) -> np.ndarray:
+    """True for bars whose start lies inside one of the subscribed sessions."""
+    if len(starts) == 0:
+        return np.zeros(0, dtype=bool)
+    lo = min(first, starts.min().astype("datetime64[D]").astype(object)) - timedelta(days=1)
+    hi = max(last, starts.max().astype("datetime64[D]").astype(object)) + timedelta(days=1)
+    opens, closes = session_bounds(exchange, lo, hi, extended)
+    if len(opens) == 0:
+        return np.zeros(len(starts), dtype=bool)
+    s = starts.astype(np.int64)
+    idx = np.searchsorted(opens, s, side="right") - 1
+    ok = idx >= 0
+    idx_c = np.clip(idx, 0, None)
+    return ok & (s < closes[idx_c])
+
+
+def fill_forward_grid(
+    exchange: ExchangeHours, step: timedelta, first: date, last: date, extended: bool, daily: bool
+) -> np.ndarray:
+    """End times (algorithm tz, int64 ns) at which a fill-forward bar may be emitted."""
+    out: list[np.ndarray] = []
+    step_ns = int(step.total_seconds() * 1e9)
+    day = first
+    while day <= last:
+        if daily or step >= timedelta(days=1):
+            hours = exchange.regular_hours(day)
+            if hours is not None:
+                out.append(np.array([to_ns(hours[1])], dtype=np.int64))
+        else:
+            for a, b in exchange.sessions(day, extended):
+                a_ns, b_ns = to_ns(a), to_ns(b)
+                first_t = (a_ns // step_ns + 1) * step_ns
+                grid = np.arange(first_t, b_ns + 1, step_ns, dtype=np.int64)
+                if len(grid) == 0 or grid[-1] != b_ns:
+                    grid = np.append(grid, b_ns)
+                out.append(grid)
+        day += timedelta(days=1)
+    if not out:
+        return np.zeros(0, dtype=np.int64)
+    grid = np.concatenate(out)
+    if exchange.time_zone != ALGORITHM_TIME_ZONE:
+        grid = convert_tz(
+            grid.astype("datetime64[ns]"), exchange.time_zone, ALGORITHM_TIME_ZONE
+        ).astype(np.int64)
+    return grid

@@ -1,0 +1,110 @@
+"""Merge subscriptions into time slices, with LEAN's fill-forward (LEAN_SEMANTICS 1.7).
+
+Everything is computed up front with numpy: the union of bar end times becomes the time
+line, and every (step, subscription, row, is_fill_forward) item is known before the loop
+starts, so the per-step work in the main loop is a list slice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+import numpy as np
+
+from backtesting.engine.feed.subscription import Subscription, fill_forward_grid
+
+
+@dataclass
+class TimeSlice:
+    """Everything that happens at one instant: the items whose bar ends at ``time_ns``."""
+
+    time_ns: int
+    items: list[tuple[Subscription, int, bool]]  # (subscription, row, is_fill_forward)
+
+
+class DataFeed(Protocol):
+    """Subscriptions -> time slices in time order (LEAN's IDataFeed + synchronizer).
+
+    A live feed would yield slices as data arrives; the backtest feed precomputes them.
+    """
+
+    def __iter__(self) -> Iterator[TimeSlice]:
+        """Yield slices with strictly increasing ``time_ns``."""
+        ...
+
+    def __len__(self) -> int:
+        """Number of slices (for progress reporting)."""
+        ...
+
+
+class BacktestFeed:
+    """The file-system feed: bars with end time in (start, end] merged by end time."""
+
+    def __init__(
+        self,
+        subscriptions: list[Subscription],
+        start_ns: int,
+        end_ns: int,
+        first_day: date,
+        last_day: date,
+    ) -> None:
+        self.subscriptions = subscriptions
+        user = [s for s in subscriptions if not s.config.internal]
+        spans = [s.config.period for s in user if s.config.period > timedelta(0)]
+        self.fill_forward_step = min(spans) if spans else timedelta(days=1)
+        pos_parts, sub_parts, row_parts, ff_parts = [], [], [], []
+        grids: dict[int, np.ndarray] = {}
+        for k, sub in enumerate(subscriptions):
+            in_range = (sub.end > start_ns) & (sub.end <= end_ns)
+            rows = np.nonzero(in_range)[0]
+            pos_parts.append(sub.end[rows])
+            sub_parts.append(np.full(len(rows), k))
+            row_parts.append(rows)
+            ff_parts.append(np.zeros(len(rows), dtype=bool))
+            if sub.config.fill_forward and not sub.config.internal and len(rows):
+                daily_only = self.fill_forward_step >= timedelta(days=1)
+                grid = fill_forward_grid(
+                    sub.exchange,
+                    self.fill_forward_step,
+                    first_day,
+                    last_day,
+                    sub.config.extended_hours,
+                    daily_only,
+                )
+                grid = grid[(grid > sub.end[rows[0]]) & (grid <= end_ns)]
+                grid = np.setdiff1d(grid, sub.end[rows], assume_unique=False)
+                # the row to copy is the latest real bar ending before the grid time
+                last_row = np.searchsorted(sub.end, grid, side="left") - 1
+                ok = last_row >= rows[0]
+                grids[k] = grid[ok]
+                pos_parts.append(grid[ok])
+                sub_parts.append(np.full(int(ok.sum()), k))
+                row_parts.append(last_row[ok])
+                ff_parts.append(np.ones(int(ok.sum()), dtype=bool))
+        times = np.concatenate(pos_parts) if pos_parts else np.zeros(0, dtype=np.int64)
+        subs_idx = np.concatenate(sub_parts) if sub_parts else np.zeros(0, dtype=np.int64)
+        rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
+        ffs = np.concatenate(ff_parts) if ff_parts else np.zeros(0, dtype=bool)
+        order = np.lexsort((subs_idx, times))
+        self._times = times[order]
+        self._subs = subs_idx[order].tolist()
+        self._rows = rows_all[order].tolist()
+        self._ff = ffs[order].tolist()
+        self.steps = np.unique(self._times)
+        self._bounds = np.searchsorted(self._times, self.steps, side="left").tolist() + [
+            len(self._times)
+        ]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __iter__(self) -> Iterator[TimeSlice]:
+        subs = self.subscriptions
+        bounds = self._bounds
+        sub_idx, rows, ffs = self._subs, self._rows, self._ff
+        for i, t in enumerate(self.steps.tolist()):
+            a, b = bounds[i], bounds[i + 1]
+            yield TimeSlice(t, [(subs[sub_idx[j]], rows[j], ffs[j]) for j in range(a, b)])

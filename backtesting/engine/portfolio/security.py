@@ -1,0 +1,233 @@
+"""A security: its exchange hours, price cache, holdings and per-security models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backtesting.engine.data.bars import QuoteBar, TradeBar
+from backtesting.engine.data.market_hours import ExchangeHours
+from backtesting.engine.data.symbol import Symbol
+from backtesting.engine.data.symbol_properties import SymbolProperties
+
+
+class SecurityCache:
+    """Latest data per kind (LEAN's SecurityCache). Fill-forward bars never reach it."""
+
+    __slots__ = ("trade_bar", "quote_bar", "price", "bid_price", "ask_price", "custom")
+
+    def __init__(self) -> None:
+        self.trade_bar: TradeBar | None = None
+        self.quote_bar: QuoteBar | None = None
+        self.custom: Any = None
+        self.price = 0.0
+        self.bid_price = 0.0
+        self.ask_price = 0.0
+
+
+class SecurityHolding:
+    """Quantity and average price of one security, and what they are worth."""
+
+    def __init__(self, security: Security) -> None:
+        self._security = security
+        self.quantity = 0.0
+        self.average_price = 0.0
+        self.total_fees = 0.0
+        self.total_sale_volume = 0.0
+        self.profit = 0.0  # realised, net of fees
+        self.net_profit = 0.0
+
+    @property
+    def symbol(self) -> Symbol:
+        return self._security.symbol
+
+    @property
+    def price(self) -> float:
+        return self._security.price
+
+    @property
+    def invested(self) -> bool:
+        return self.quantity != 0
+
+    @property
+    def is_long(self) -> bool:
+        return self.quantity > 0
+
+    @property
+    def is_short(self) -> bool:
+        return self.quantity < 0
+
+    @property
+    def absolute_quantity(self) -> float:
+        return abs(self.quantity)
+
+    @property
+    def holdings_value(self) -> float:
+        return (
+            self.quantity
+            * self._security.price
+            * self._security.symbol_properties.contract_multiplier
+        )
+
+    @property
+    def absolute_holdings_value(self) -> float:
+        return abs(self.holdings_value)
+
+    @property
+    def holdings_cost(self) -> float:
+        return (
+            self.quantity
+            * self.average_price
+            * self._security.symbol_properties.contract_multiplier
+        )
+
+    @property
+    def absolute_holdings_cost(self) -> float:
+        return abs(self.holdings_cost)
+
+    @property
+    def unrealized_profit(self) -> float:
+        return self.holdings_value - self.holdings_cost
+
+    @property
+    def unrealized_profit_percent(self) -> float:
+        cost = self.absolute_holdings_cost
+        return self.unrealized_profit / cost if cost else 0.0
+
+    def __repr__(self) -> str:
+        return f"{self.symbol}: {self.quantity} @ {self.average_price}"
+
+
+class Security:
+    """LEAN's Security reduced to what the engine needs; users may add attributes freely."""
+
+    def __init__(
+        self,
+        symbol: Symbol,
+        exchange_hours: ExchangeHours,
+        symbol_properties: SymbolProperties,
+        resolution: int,
+        leverage: float,
+        fee_model: Any,
+        fill_model: Any,
+        slippage_model: Any,
+        normalization: int,
+        fill_forward: bool = True,
+        extended_hours: bool = False,
+    ) -> None:
+        self.symbol = symbol
+        self.exchange_hours = exchange_hours
+        self.exchange = _Exchange(exchange_hours)
+        self.symbol_properties = symbol_properties
+        self.resolution = resolution
+        self.leverage = leverage
+        self.fee_model = fee_model
+        self.fill_model = fill_model
+        self.slippage_model = slippage_model
+        self.data_normalization_mode = normalization
+        self.is_fill_data_forward = fill_forward
+        self.is_extended_market_hours = extended_hours
+        self.cache = SecurityCache()
+        self.holdings = SecurityHolding(self)
+        self.is_tradable = True
+        self.is_delisted = False
+        self.has_trade_data = False
+        self.has_quote_data = False
+        self.only_daily_or_hour = False
+        self.local_time: Any = None
+        self.buying_power_model: Any = None
+
+    @property
+    def type(self) -> int:
+        return self.symbol.security_type
+
+    @property
+    def price(self) -> float:
+        return self.cache.price
+
+    @property
+    def close(self) -> float:
+        return self.cache.price
+
+    @property
+    def open(self) -> float:
+        bar = self.cache.trade_bar or self.cache.quote_bar
+        return bar.open if bar else self.cache.price
+
+    @property
+    def high(self) -> float:
+        bar = self.cache.trade_bar or self.cache.quote_bar
+        return bar.high if bar else self.cache.price
+
+    @property
+    def low(self) -> float:
+        bar = self.cache.trade_bar or self.cache.quote_bar
+        return bar.low if bar else self.cache.price
+
+    @property
+    def volume(self) -> float:
+        return self.cache.trade_bar.volume if self.cache.trade_bar else 0.0
+
+    @property
+    def bid_price(self) -> float:
+        return self.cache.bid_price
+
+    @property
+    def ask_price(self) -> float:
+        return self.cache.ask_price
+
+    @property
+    def has_data(self) -> bool:
+        return self.cache.price != 0
+
+    @property
+    def invested(self) -> bool:
+        return self.holdings.invested
+
+    def get_last_data(self) -> Any:
+        return self.cache.custom or self.cache.trade_bar or self.cache.quote_bar
+
+    def set_fee_model(self, model: Any) -> None:
+        self.fee_model = model
+
+    def set_fill_model(self, model: Any) -> None:
+        self.fill_model = model
+
+    def set_slippage_model(self, model: Any) -> None:
+        self.slippage_model = model
+
+    def set_leverage(self, leverage: float) -> None:
+        self.leverage = leverage
+
+    def set_data_normalization_mode(self, mode: int) -> None:
+        self.data_normalization_mode = mode
+
+    def set_buying_power_model(self, model: Any) -> None:
+        self.buying_power_model = model
+
+    def update_trade(self, bar: TradeBar) -> None:
+        self.cache.trade_bar = bar
+        self.cache.price = bar.close
+
+    def update_quote(self, bar: QuoteBar) -> None:
+        self.cache.quote_bar = bar
+        if bar.bid is not None:
+            self.cache.bid_price = bar.bid.close
+        if bar.ask is not None:
+            self.cache.ask_price = bar.ask.close
+        if not self.has_trade_data:
+            self.cache.price = bar.close
+
+    def __repr__(self) -> str:
+        return f"Security({self.symbol})"
+
+
+class _Exchange:
+    """``security.exchange``: hours and whether the market is open now."""
+
+    def __init__(self, hours: ExchangeHours) -> None:
+        self.hours = hours
+        self.exchange_open = False
+
+    @property
+    def time_zone(self) -> str:
+        return self.hours.time_zone

@@ -1,0 +1,96 @@
+"""Final and runtime statistics: hand the recorded samples to the statistics package."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from backtesting.engine.clock import to_utc
+from backtesting.engine.results.collector import ResultCollector
+
+
+def money(value: float) -> Decimal:
+    """A float amount as a Decimal; integral values keep scale 0 ("100000", as LEAN prints)."""
+    if float(value).is_integer():
+        return Decimal(int(value))
+    return Decimal(repr(float(value)))
+
+
+def final_statistics(algorithm: Any, collector: ResultCollector, data_dir: Path) -> dict[str, str]:
+    """LEAN's statistics dict for the finished run."""
+    from backtesting.engine.statistics import (
+        InterestRateProvider,
+        PerformanceInput,
+        compute_statistics,
+    )
+
+    s = collector.samples
+    inp = PerformanceInput(
+        start_equity=money(s.start_equity),
+        equity_times=[to_utc(t) for t in s.equity_times],
+        equity_values=[money(v) for v in s.equity_values],
+        sample_times=[to_utc(t) for t in s.sample_times],
+        sample_equity=[money(v) for v in s.sample_equity],
+        sample_benchmark=[money(v) for v in s.sample_benchmark],
+        sample_total_sale_volume=[money(v) for v in s.sample_total_sale_volume],
+        trade_pnls=[(to_utc(t), money(p)) for t, p in algorithm.portfolio.trade_pnls],
+        total_fees=algorithm.portfolio.total_fees_decimal,
+        total_orders=algorithm.transactions.orders_count,
+        trading_days_per_year=252,
+        interest_rates=InterestRateProvider(data_dir),
+        start_time=to_utc(collector.start),
+        lowest_capacity_asset=_lowest_capacity_asset(algorithm),
+    )
+    stats = compute_statistics(inp)
+    stats.update(algorithm.statistics.custom)
+    return stats
+
+
+def _lowest_capacity_asset(algorithm: Any) -> str:
+    traded = [o.symbol for o in algorithm.transactions.get_orders()]
+    return str(traded[0]) if traded else ""
+
+
+def runtime_statistics(algorithm: Any, collector: ResultCollector) -> dict[str, str]:
+    """LEAN's runtime banner: Equity, Fees, Holdings, Net Profit, PSR, Return, Unrealized, Volume."""
+    p = algorithm.portfolio
+    start = collector.samples.start_equity or p.total_portfolio_value
+    tpv = p.total_portfolio_value
+    values = {
+        "Equity": _currency(tpv),
+        "Fees": _currency(-p.total_fees),
+        "Holdings": _currency(p.total_holdings_value),
+        "Net Profit": _currency(p.total_profit - p.total_fees),
+        "PSR": "0%",
+        "Return": f"{(tpv / start - 1) * 100 if start else 0:.2f} %",
+        "Unrealized": _currency(p.total_unrealized_profit),
+        "Volume": _currency(p.total_sale_volume),
+    }
+    try:
+        from backtesting.engine import statistics as st
+
+        formatter = getattr(st, "format_runtime_statistics", None)
+        if formatter is not None:
+            values = formatter(
+                equity=money(tpv),
+                fees=p.total_fees_decimal,
+                holdings=money(p.total_holdings_value),
+                net_profit=money(p.total_profit - p.total_fees),
+                unrealized=money(p.total_unrealized_profit),
+                volume=money(p.total_sale_volume),
+                start_equity=money(start),
+            )
+    except TypeError:
+        pass
+    values.update(algorithm.runtime_statistics)
+    return values
+
+
+def _currency(value: float) -> str:
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.2f}"
+
+
+__all__ = ["final_statistics", "runtime_statistics", "datetime"]

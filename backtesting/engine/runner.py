@@ -1,0 +1,289 @@
+"""The one composition function: algorithm + data + feed + brokerage + scheduler + results.
+
+``run_algorithm`` wires LEAN's seams explicitly (no lookup by name) and runs the single
+deterministic loop with LEAN's step order (LEAN_SEMANTICS 3.2):
+
+1. fire scheduled events that fell before this step (midnight sampling, user events),
+   each at its own time;
+2. set the clock; push the step's real (non fill-forward) data into the price caches;
+3. process pending orders against the new data;
+4. fire scheduled events due now;
+5. corporate actions (splits, dividends) -> portfolio, ``on_splits``/``on_dividends``;
+6. consolidators and indicators; 7. ``on_data(slice)``; 8. intraday equity sampling.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
+from backtesting.engine.brokerage.transactions import order_event_payload
+from backtesting.engine.data.slice import Slice
+from backtesting.engine.feed.bars_factory import make_bar
+from backtesting.engine.feed.setup import build_feed
+from backtesting.engine.results.collector import ResultCollector
+from backtesting.engine.results.report import final_statistics, runtime_statistics
+from backtesting.engine.results.sink import Event, ResultSink
+from backtesting.engine.scheduling.rules import DateRule, TimeRule
+
+#: how many time steps pass between two checks of ``should_stop``
+STOP_CHECK_INTERVAL = 500
+
+
+class RunState:
+    """What the CLI needs besides the result event: charts, orders, logs."""
+
+    def __init__(self) -> None:
+        self.collector: ResultCollector | None = None
+        self.algorithm: QCAlgorithm | None = None
+
+
+def run_algorithm(
+    algorithm_type: type,
+    *,
+    data_dir: Path | str,
+    sink: ResultSink,
+    parameters: dict[str, str] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    state: RunState | None = None,
+) -> dict:
+    """Run one backtest of ``algorithm_type`` and return the final ``result`` event.
+
+    Events go to ``sink`` as they happen; the ``result`` event is always emitted last.
+    A user exception ends the run with status "RuntimeError" and a traceback naming the
+    user's file and line; ``should_stop()`` returning True ends it as "Stopped".
+    """
+    state = state or RunState()
+    status, error, stack = "Completed", "", ""
+    algorithm: QCAlgorithm | None = None
+    collector: ResultCollector | None = None
+    try:
+        algorithm = algorithm_type()
+        algorithm._attach(Path(data_dir), parameters or {})
+        algorithm._logger = lambda level, time, message: _log(state, sink, level, time, message)
+        algorithm.initialize()
+        if algorithm.end_date is None:
+            algorithm.end_date = algorithm.start_date + timedelta(days=1)
+        start = algorithm.start_date
+        end = algorithm.end_date.replace(hour=23, minute=59, second=59, microsecond=999999)
+        collector = ResultCollector(sink, start, algorithm.end_date)
+        state.collector, state.algorithm = collector, algorithm
+        status = _run_loop(algorithm, collector, Path(data_dir), sink, start, end, should_stop)
+    except Exception as exc:  # user code failed: report it, never crash the host
+        status = "RuntimeError"
+        error = f"{type(exc).__name__}: {exc}"
+        stack = _user_traceback(exc)
+        if algorithm is not None and algorithm._logger is not None:
+            algorithm.error(f"Runtime Error: {error}\n{stack}")
+    statistics: dict[str, str] = {}
+    runtime: dict[str, str] = {}
+    if algorithm is not None and collector is not None:
+        try:
+            statistics = final_statistics(algorithm, collector, Path(data_dir))
+            runtime = runtime_statistics(algorithm, collector)
+            algorithm.statistics.summary = statistics
+        except Exception as exc:  # statistics must not hide the run's own outcome
+            if status == "Completed":
+                status, error, stack = (
+                    "RuntimeError",
+                    f"{type(exc).__name__}: {exc}",
+                    traceback.format_exc(),
+                )
+    result: Event = {
+        "type": "result",
+        "status": status,
+        "error": error,
+        "stacktrace": stack,
+        "statistics": statistics,
+        "runtime_statistics": runtime,
+    }
+    sink.emit(result)
+    return result
+
+
+def _log(state: RunState, sink: ResultSink, level: str, time: datetime, message: str) -> None:
+    if state.collector is not None:
+        state.collector.log(level, time, message)
+    else:
+        sink.emit({"type": "log", "time": time.isoformat(), "level": level, "message": message})
+
+
+def _user_traceback(exc: BaseException) -> str:
+    """The traceback without the engine's own frames above the user's first frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    engine = str(Path(__file__).resolve().parent)
+    keep = [f for f in frames if not f.filename.startswith(engine)] or frames
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(keep)]
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)
+
+
+def _run_loop(
+    algorithm: QCAlgorithm,
+    collector: ResultCollector,
+    data_dir: Path,
+    sink: ResultSink,
+    start: datetime,
+    end: datetime,
+    should_stop: Callable[[], bool] | None,
+) -> str:
+    setup = build_feed(algorithm, data_dir, start, end)
+    feed, benchmark_value = setup.feed, setup.benchmark_value
+    warm_start = setup.warm_up_start
+    transactions = algorithm.transactions
+    scheduler = algorithm._scheduler
+    portfolio = algorithm.portfolio
+    algorithm._order_listener = lambda event, order: sink.emit(order_event_payload(event, order))
+    algorithm._plot_listener = lambda chart, series, time, value: collector.chart(
+        chart, series, time, value
+    )
+    algorithm._history_provider = setup.history
+    securities_of = setup.security_of
+
+    def sample() -> None:
+        if not algorithm.is_warming_up:
+            collector.daily_sample(
+                algorithm._time,
+                portfolio.total_portfolio_value,
+                benchmark_value(),
+                portfolio.total_sale_volume,
+            )
+
+    scheduler.add(
+        "Daily Sampling",
+        DateRule("EveryDay", _every_day),
+        TimeRule("Midnight", _midnight),
+        sample,
+        priority=0,
+    )
+    _schedule_end_of_day(algorithm)
+    scheduler.begin(start.date(), end.date(), warm_start)
+
+    algorithm.is_warming_up = warm_start < start
+    if not algorithm.is_warming_up:
+        collector.begin(portfolio.total_portfolio_value)
+
+    def set_time(moment: datetime) -> None:
+        algorithm._time = moment
+
+    total = max(len(feed), 1)
+    next_progress = 0.01
+    status = "Completed"
+    corporate = setup.corporate
+    handlers = algorithm._data_handlers
+    consolidators = algorithm.subscription_manager.consolidators
+    on_data = algorithm.on_data
+    step = 0
+    last_time = start
+    for ts in feed:
+        step += 1
+        if should_stop is not None and step % STOP_CHECK_INTERVAL == 0 and should_stop():
+            status = "Stopped"
+            break
+        now = datetime(1970, 1, 1) + timedelta(microseconds=ts.time_ns // 1000)
+        if algorithm.is_warming_up and now > start:
+            scheduler.fire_before(start, set_time)
+            algorithm.is_warming_up = False
+            algorithm._time = start
+            collector.begin(portfolio.total_portfolio_value)
+            algorithm.on_warmup_finished()
+        scheduler.fire_before(now, set_time)
+        algorithm._time = now
+        last_time = now
+        data = Slice(now)
+        has_user_data = False
+        bars_for_handlers: list[tuple[Any, Any]] = []
+        for sub, row, ff in ts.items:
+            bar = make_bar(sub, row, now, ff)
+            security = securities_of[id(sub)]
+            kind = sub.config.kind
+            if not ff:
+                if kind == "trade":
+                    security.update_trade(bar)
+                elif kind == "quote":
+                    security.update_quote(bar)
+                else:
+                    security.cache.custom = bar
+                    security.cache.price = float(bar.value)
+            if sub.config.internal:
+                continue
+            has_user_data = True
+            if kind == "trade":
+                data.add_trade(security.symbol, bar)
+            elif kind == "quote":
+                data.add_quote(security.symbol, bar)
+            else:
+                data.add_custom(security.symbol, bar)
+            if kind == "trade" or not security.has_trade_data:
+                bars_for_handlers.append((security.symbol, bar))
+        transactions.step = step
+        transactions.scan()
+        scheduler.fire_at(now)
+        if corporate:
+            corporate.apply(algorithm, data, now)
+        for cons_list in consolidators.values():
+            for consolidator in cons_list:
+                consolidator.scan(now)
+        for symbol, bar in bars_for_handlers:
+            for consolidator in consolidators.get(symbol, ()):
+                consolidator.update(bar)
+            for handler in handlers.get(symbol, ()):
+                handler(bar)
+        if has_user_data or data.has_data:
+            on_data(data)
+        if algorithm._quit:
+            break
+        if not algorithm.is_warming_up:
+            if (
+                collector.step(now, portfolio.total_portfolio_value)
+                and step / total >= next_progress
+            ):
+                pass
+            if step / total >= next_progress:
+                next_progress = step / total + 0.01
+                sink.emit({"type": "progress", "fraction": round(step / total, 4)})
+                sink.emit(
+                    {
+                        "type": "runtime_statistics",
+                        "values": runtime_statistics(algorithm, collector),
+                    }
+                )
+    algorithm._time = last_time
+    if status == "Completed":
+        algorithm.on_end_of_algorithm()
+    if not algorithm.is_warming_up:
+        collector.daily_sample(
+            last_time,
+            portfolio.total_portfolio_value,
+            benchmark_value(),
+            portfolio.total_sale_volume,
+        )
+    return status
+
+
+def _every_day(first: Any, last: Any) -> list[Any]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _midnight(day: Any) -> list[datetime]:
+    return [datetime(day.year, day.month, day.day)]
+
+
+def _schedule_end_of_day(algorithm: QCAlgorithm) -> None:
+    """``on_end_of_day(symbol)`` ten minutes before each security's close, if overridden."""
+    if type(algorithm).on_end_of_day is QCAlgorithm.on_end_of_day:
+        return
+    for symbol in list(algorithm.securities.keys()):
+        rule = algorithm.time_rules.before_market_close(symbol, 10)
+        dates = algorithm.date_rules.every_day(symbol)
+        algorithm._scheduler.add(
+            f"EndOfDay {symbol}",
+            dates,
+            rule,
+            lambda s=symbol: algorithm.on_end_of_day(s),
+            priority=2,
+        )
