@@ -1,4 +1,8 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels."""
+"""ASGI entry point: HTTP through Django, websockets through Channels.
+
+With ``START_INPROCESS_WORKERS=1`` (``make run``) the same process also runs the node
+workers and the sweeper (see ``config/workers.py``).
+"""
 
 import os
 
@@ -9,7 +13,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  # needs the app registry loaded above
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedOriginValidator  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
@@ -17,9 +21,8 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-            settings.ALLOWED_HOSTS + ["127.0.0.1:*", "localhost:*"],
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),
     }
 )

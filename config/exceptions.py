@@ -82,7 +82,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
     if isinstance(exc, drf_exceptions.ValidationError):
         response.data = {"error": "invalid request", "code": "invalid", "fields": response.data}
-    elif isinstance(exc, drf_exceptions.APIException):
-        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        response.data = {"error": detail, "code": exc.default_code}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        # DRF's own errors and Django's Http404/PermissionDenied arrive as {"detail": ...}.
+        detail = response.data["detail"]
+        response.data = {"error": str(detail), "code": getattr(detail, "code", "error")}
     return response
