@@ -35,16 +35,19 @@ export function liveChart(el, { percent = false, area = false } = {}) {
   function flush() {
     scheduled = false;
     let total = 0;
+    let fit = false;
     for (const s of series.values()) {
       if (s.reset || (s.drawn === 0 && s.points.length > 1)) {
         s.api.setData(s.points);
         s.reset = false;
+        fit = true;
       } else {
         for (let i = Math.max(s.drawn - 1, 0); i < s.points.length; i++) s.api.update(s.points[i]);
       }
       s.drawn = s.points.length;
       total += s.points.length;
     }
+    if (fit) chart.timeScale().fitContent(); // a replayed history: show all of it
     el.dataset.points = String(total);
     empty.classList.toggle("hidden", total > 0);
   }

@@ -104,8 +104,17 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Migrate and seed a fresh SQLite database, then serve the ASGI app with daphne."""
+    """Migrate and seed a fresh SQLite database, then serve the ASGI app with daphne.
+
+    ``BROWSER_TEST_URL`` points the tests at a server that is already running instead
+    (``make run``, for debugging a failure by hand); it must hold the seeded demo data.
+    """
     folder = tmp_path_factory.mktemp("server")
+    if os.environ.get("BROWSER_TEST_URL"):
+        srv = Server(url=os.environ["BROWSER_TEST_URL"].rstrip("/"), log=folder / "server.log")
+        srv.login_api("demo", "demo")
+        yield srv
+        return
     port = _free_port()
     env = {
         **os.environ,
