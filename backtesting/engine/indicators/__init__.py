@@ -44,6 +44,7 @@ from backtesting.engine.indicators.moving_averages import (
     WilderMovingAverage,
     as_indicator,
 )
+from backtesting.engine.indicators.python_indicator import PythonIndicator
 from backtesting.engine.indicators.rolling_window import RollingWindow
 from backtesting.engine.indicators.rsi import RelativeStrengthIndex
 
@@ -74,6 +75,7 @@ __all__ = [
     "MomentumPercent",
     "MovingAverageConvergenceDivergence",
     "MovingAverageType",
+    "PythonIndicator",
     "RateOfChange",
     "RateOfChangePercent",
     "RelativeStrengthIndex",

@@ -177,7 +177,7 @@ class IndicatorBase(WindowBase):
 
     # -- input handling -----------------------------------------------------------------
     def _point_from_time_and_value(self, time: Any, value: float | None) -> IndicatorDataPoint:
-        if self._input != POINT:
+        if self._input in (BAR, TRADE_BAR):
             raise TypeError(
                 f"{type(self).__name__} does not support the `update(time, value)` method. "
                 "Use one of the following methods instead: update(TradeBar), update(QuoteBar)"
