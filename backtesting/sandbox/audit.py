@@ -71,7 +71,8 @@ def install(read_roots: Iterable[str], write_roots: Iterable[str]) -> None:
     Call it after the child has read everything it needs outside ``read_roots`` and
     before the first line of user code runs.
     """
-    reads = tuple(_root(p) for p in (*read_roots, *write_roots))
+    own = f"/proc/{os.getpid()}"  # /proc/self/... resolves here (status, limits, maps)
+    reads = tuple(_root(p) for p in (*read_roots, *write_roots, own))
     writes = tuple(_root(p) for p in write_roots)
     realpath = os.path.realpath
     fsdecode = os.fsdecode

@@ -30,6 +30,8 @@ INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
 EXIT_REFUSED = "Algorithms cannot end the process ({what} was raised)"
 
+_SANDBOX_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
+
 #: the real engine; tests may name another ``module:function`` with the same signature
 DEFAULT_ENTRY = "backtesting.sandbox.child:run_engine"
 
@@ -178,7 +180,16 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
 
 
 def _traceback(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(exc))
+    """The traceback without the sandbox's own frames (the child's loop, the audit hook)."""
+    summary = traceback.TracebackException.from_exception(exc)
+    seen: set[int] = set()
+    current: traceback.TracebackException | None = summary
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = [f for f in current.stack if not f.filename.startswith(_SANDBOX_DIR)]
+        current.stack = traceback.StackSummary.from_list(frames)
+        current = current.__cause__ or current.__context__
+    return "".join(summary.format())
 
 
 def _result(error: str, stacktrace: str) -> dict[str, Any]:

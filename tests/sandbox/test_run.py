@@ -118,3 +118,47 @@ class A:
     run = sandbox_run(source, limits=replace(LIMITS, cores=2))
 
     assert run.messages()[1:] == ["2"]
+
+
+def test_ordinary_numpy_pandas_and_stdlib_code_is_not_refused(sandbox_run):
+    source = """
+import dataclasses, datetime, json, math, statistics, zoneinfo
+import numpy as np
+import pandas as pd
+
+@dataclasses.dataclass
+class Signal:
+    value: float
+
+class A:
+    def initialize(self):
+        index = pd.date_range("2020-01-01", periods=50, freq="D", tz="America/New_York")
+        s = pd.Series(np.arange(50.0), index=index)
+        self.log(s.rolling(5).mean().iloc[-1])
+        self.log(s.tz_convert("UTC").index[0].isoformat())
+        london = datetime.datetime(2020, 7, 1, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+        self.log(london.utcoffset())
+        self.log(json.dumps(dataclasses.asdict(Signal(statistics.mean([1.0, 2.0])))))
+        self.log(math.isclose(float(np.linalg.inv(np.eye(3)).sum()), 3.0))
+        self.log(open("/proc/self/status").read().count("Seccomp:"))
+"""
+    run = sandbox_run(source)
+
+    assert run.outcome.status == "completed", run.outcome.error
+    assert run.messages()[1:] == [
+        "47.0",
+        "2020-01-01T05:00:00+00:00",
+        "1:00:00",
+        '{"value": 1.5}',
+        "True",
+        "1",
+    ]
+
+
+def test_user_tracebacks_hide_the_sandbox_frames(sandbox_run):
+    run = sandbox_run(
+        "import socket\nclass A:\n    def initialize(self):\n        socket.socket()\n"
+    )
+
+    assert 'File "main.py", line 4, in initialize' in run.result["stacktrace"]
+    assert "backtesting/sandbox" not in run.result["stacktrace"]
