@@ -24,9 +24,14 @@ export function liveChart(el, { percent = false, area = false } = {}) {
   const get = (name) => {
     if (!series.has(name)) {
       const color = PALETTE[series.size % PALETTE.length];
-      const api = area && series.size === 0
-        ? chart.addSeries(LC.AreaSeries, { lineColor: color, topColor: `${color}55`, bottomColor: `${color}08`, lineWidth: 2, title: name })
-        : chart.addSeries(LC.LineSeries, { color, lineWidth: 2, title: name });
+      // The first series owns the right axis; the others (Strategy Equity's "Return", a
+      // plot()'s second series) get the left one, so different units never squash each other.
+      const first = series.size === 0;
+      if (!first) chart.applyOptions({ leftPriceScale: { visible: true, borderVisible: false } });
+      const options = { lineWidth: 2, title: name, priceScaleId: first ? "right" : "left" };
+      const api = area && first
+        ? chart.addSeries(LC.AreaSeries, { ...options, lineColor: color, topColor: `${color}55`, bottomColor: `${color}08` })
+        : chart.addSeries(LC.LineSeries, { ...options, color });
       series.set(name, { api, points: [], drawn: 0, reset: false });
     }
     return series.get(name);
