@@ -61,7 +61,7 @@ class ConsolidatorBase(WindowBase):
     def reset(self) -> None:
         """Forget the working output, the last output and the history."""
         self._consolidated = None
-        self._window.reset()
+        self._reset_window()
 
     def dispose(self) -> None:
         """Drop every ``data_consolidated`` subscription."""

@@ -75,7 +75,7 @@ class AverageTrueRange(BarIndicator):
         return self._smoother.is_ready
 
     def _compute_next_value(self, input: Any) -> float:
-        self.true_range.update(input)
+        self.true_range._process(input)
         return self._smoother.current.value
 
     def reset(self) -> None:

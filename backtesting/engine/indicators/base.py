@@ -62,6 +62,7 @@ class WindowBase:
 
     def __init__(self, window_size: int = DEFAULT_WINDOW_SIZE) -> None:
         self._window = RollingWindow(window_size)
+        self._current: Any = None
 
     @property
     def window(self) -> RollingWindow:
@@ -71,10 +72,16 @@ class WindowBase:
     @property
     def current(self) -> Any:
         """The newest output (``self[0]``)."""
-        return self._window[0]
+        # Kept beside the window: indicators read their own current value on every update.
+        return self._current
 
     def _set_current(self, value: Any) -> None:
+        self._current = value
         self._window.add(value)
+
+    def _reset_window(self) -> None:
+        self._current = None
+        self._window.reset()
 
     @property
     def previous(self) -> Any:
@@ -143,27 +150,33 @@ class IndicatorBase(WindowBase):
         """Feed one input (a data point, a bar, or ``time, value``); return ``is_ready``."""
         if value is not None or isinstance(input, datetime):
             input = self._point_from_time_and_value(input, value)
-        key = _symbol_key(input.symbol)
+        self._process(input)
+        return self.is_ready
+
+    def _process(self, input: Any) -> None:
+        """Steps 2-3 of the protocol; internal wiring calls this to skip the readiness check."""
+        symbol = input.symbol
+        key = None if symbol is None else _symbol_key(symbol)
         previous = self._previous_input.get(key)
-        if previous is not None and _earlier(input.end_time, previous.end_time):
-            # Forward only: a late input would corrupt a running computation.
-            return self.is_ready
-        if input is previous:
-            return self.is_ready
+        if previous is not None:
+            if _earlier(input.end_time, previous.end_time):
+                return  # forward only: a late input would corrupt a running computation
+            if input is previous:
+                return
         self.samples += 1
         input = self._coerce(input)
         self._previous_input[key] = input
         result = self._validate_and_compute_next_value(input)
         if result.status == IndicatorStatus.SUCCESS:
-            self._set_current(IndicatorDataPoint(input.symbol, input.end_time, result.value))
-            self._on_updated(self.current)
-        return self.is_ready
+            point = IndicatorDataPoint(symbol, input.end_time, result.value)
+            self._set_current(point)
+            self._on_updated(point)
 
     def reset(self) -> None:
         """Return to the freshly constructed state (samples 0, value 0, not ready)."""
         self.samples = 0
         self._previous_input.clear()
-        self._window.reset()
+        self._reset_window()
         self._set_current(IndicatorDataPoint(MIN_TIME, 0.0))
 
     def _compute_next_value(self, input: Any) -> float:
@@ -188,7 +201,7 @@ class IndicatorBase(WindowBase):
 
     def _coerce(self, input: Any) -> Any:
         if self._input == POINT:
-            if isinstance(input, IndicatorDataPoint):
+            if type(input) is IndicatorDataPoint or isinstance(input, IndicatorDataPoint):
                 return input
             return IndicatorDataPoint(input.symbol, input.end_time, input.value)
         if self._input == BAR and not (hasattr(input, "high") and hasattr(input, "low")):

@@ -74,9 +74,9 @@ class BollingerBands(Indicator):
         )
 
     def _compute_next_value(self, input: IndicatorDataPoint) -> float:
-        self.standard_deviation.update(input)
-        self.middle_band.update(input)
-        self.price.update(input)
+        self.standard_deviation._process(input)
+        self.middle_band._process(input)
+        self.price._process(input)
         return input.value
 
     def _validate_and_compute_next_value(self, input: IndicatorDataPoint) -> IndicatorResult:

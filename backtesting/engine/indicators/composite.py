@@ -65,7 +65,7 @@ class CompositeIndicator(IndicatorBase):
         fresh: dict[str, IndicatorDataPoint | None] = {"left": None, "right": None}
 
         def fire(updated: IndicatorDataPoint) -> None:
-            self.update(IndicatorDataPoint(self._max_time(updated), 0.0))
+            self._process(IndicatorDataPoint(self._max_time(updated), 0.0))
             fresh["left"] = fresh["right"] = None
 
         def on_left(sender: Any, updated: IndicatorDataPoint) -> None:

@@ -50,7 +50,7 @@ class SimpleMovingAverage(WindowIndicator):
         return self.rolling_sum.is_ready
 
     def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
-        self.rolling_sum.update(input.end_time, input.value)
+        self.rolling_sum._process(input)
         return self.rolling_sum.current.value / window.count
 
     def reset(self) -> None:
@@ -103,7 +103,7 @@ class ExponentialMovingAverage(Indicator):
 
     def _compute_next_value(self, input: IndicatorDataPoint) -> float:
         if self.samples <= self._period:
-            self._initial_sma.update(input)
+            self._initial_sma._process(input)
         if not self.is_ready:
             return 0.0
         if self.samples == self._period:
@@ -144,7 +144,7 @@ class WilderMovingAverage(Indicator):
 
     def _compute_next_value(self, input: IndicatorDataPoint) -> float:
         if not self.is_ready:
-            self._sma.update(input)
+            self._sma._process(input)
             return self._sma.current.value
         return input.value * self._k + self.current.value * (1 - self._k)
 
