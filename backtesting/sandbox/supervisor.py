@@ -127,6 +127,15 @@ class _Run:
         self.result: Event | None = None
         self.kill_reason: str | None = None
         self.protocol_error: str | None = None
+        # loop state (see supervise)
+        self.deadline = self.next_poll = 0.0
+        self.kill_sent_at: float | None = None
+        self.exit_info: tuple[int, float, int] | None = None
+        self.exited_at: float | None = None
+        self.lost_at: float | None = None
+        self.job_buffer = b""
+        self.events_open = True
+        self.job_open = True
 
     def request(self) -> dict[str, Any]:
         """The marshal-able job description the forkserver passes to the child."""
@@ -159,93 +168,104 @@ class _Run:
     def supervise(
         self, handle: JobHandle, should_stop: Callable[[], bool], poll_interval: float
     ) -> SandboxOutcome:
-        limits = self.job.limits
-        started = time.monotonic()
-        deadline = started + limits.wall_seconds
-        kill_sent_at: float | None = None
-        exit_info: tuple[int, float, int] | None = None
-        exited_at: float | None = None
-        lost_at: float | None = None
-        job_buffer = b""
-        events_open = True
-        job_open = True
-        next_poll = started
+        """Pump events and watch the clocks until the child is gone and its pipe drained."""
+        now = time.monotonic()
+        self.deadline = now + self.job.limits.wall_seconds
+        self.next_poll = now
         selector = selectors.DefaultSelector()
         selector.register(handle.event_fd, selectors.EVENT_READ, "events")
         selector.register(handle.job_sock, selectors.EVENT_READ, "job")
         try:
-            while True:
-                now = time.monotonic()
-                timeout = max(0.0, min(next_poll, deadline) - now)
-                if self.batch:
-                    timeout = min(timeout, max(0.0, self.batch_since + FLUSH_SECONDS - now))
-                for key, _ in selector.select(timeout):
+            while not self._done(time.monotonic()):
+                for key, _ in selector.select(self._timeout(time.monotonic())):
                     if key.data == "events":
-                        data = os.read(handle.event_fd, 1 << 16)
-                        if not data:
-                            events_open = False
-                            selector.unregister(handle.event_fd)
-                        elif self.protocol_error is None:
-                            self._feed(data, handle)
+                        self._read_events(handle, selector)
                     else:
-                        chunk = handle.job_sock.recv(64)
-                        if not chunk:
-                            job_open = False
-                            selector.unregister(handle.job_sock)
-                        job_buffer += chunk
-                        job_buffer, info = _parse_job(job_buffer)
-                        if info is not None:
-                            exit_info, exited_at = info, time.monotonic()
-                now = time.monotonic()
-                if exit_info is None and self.kill_reason is None:
-                    if now >= next_poll:
-                        next_poll = now + poll_interval
-                        if should_stop():
-                            self.kill_reason = "stop"
-                    if now >= deadline:
-                        self.kill_reason = "wall"
-                    if self.kill_reason is not None:
-                        handle.kill()
-                        kill_sent_at = now
-                if (
-                    exit_info is None
-                    and kill_sent_at is not None
-                    and now - kill_sent_at > KILL_GRACE
-                ):
-                    # The forkserver did not confirm: take it down with every child it has.
-                    handle.server.terminate()
-                    kill_sent_at = None
-                if self.batch and (
-                    len(self.batch) >= FLUSH_EVENTS or now - self.batch_since >= FLUSH_SECONDS
-                ):
-                    self._flush()
-                if exit_info is not None and (
-                    not events_open or now - (exited_at or now) > DRAIN_SECONDS
-                ):
-                    break
-                if not job_open and exit_info is None:
-                    # The forkserver went away without an exit report (killed or crashed).
-                    lost_at = lost_at or now
-                    if not events_open or now - lost_at > DRAIN_SECONDS:
-                        break
+                        self._read_job(handle, selector)
+                self._tick(time.monotonic(), handle, should_stop, poll_interval)
         finally:
             selector.close()
-        return self._finish(exit_info)
+        return self._finish(self.exit_info)
+
+    def _timeout(self, now: float) -> float:
+        wake = [self.next_poll]
+        if self.kill_reason is None and self.exit_info is None:
+            wake.append(self.deadline)
+        if self.batch:
+            wake.append(self.batch_since + FLUSH_SECONDS)
+        for since, grace in (
+            (self.kill_sent_at, KILL_GRACE),
+            (self.exited_at, DRAIN_SECONDS),
+            (self.lost_at, DRAIN_SECONDS),
+        ):
+            if since is not None:
+                wake.append(since + grace)
+        return max(0.0, min(wake) - now)
+
+    def _read_events(self, handle: JobHandle, selector: selectors.BaseSelector) -> None:
+        data = os.read(handle.event_fd, 1 << 16)
+        if not data:
+            self.events_open = False
+            selector.unregister(handle.event_fd)
+        elif self.protocol_error is None:
+            self._feed(data, handle)
+
+    def _read_job(self, handle: JobHandle, selector: selectors.BaseSelector) -> None:
+        chunk = handle.job_sock.recv(64)
+        if not chunk:
+            self.job_open = False
+            selector.unregister(handle.job_sock)
+        self.job_buffer, info = _parse_job(self.job_buffer + chunk)
+        if info is not None:
+            self.exit_info, self.exited_at = info, time.monotonic()
+
+    def _tick(
+        self,
+        now: float,
+        handle: JobHandle,
+        should_stop: Callable[[], bool],
+        poll_interval: float,
+    ) -> None:
+        running = self.exit_info is None
+        if now >= self.next_poll:
+            self.next_poll = now + poll_interval
+            if running and self.kill_reason is None and should_stop():
+                self._kill(handle, "stop", now)
+        if running and self.kill_reason is None and now >= self.deadline:
+            self._kill(handle, "wall", now)
+        if running and self.kill_sent_at is not None and now - self.kill_sent_at > KILL_GRACE:
+            # The forkserver did not confirm: take it down with every child it has.
+            handle.server.terminate()
+            self.kill_sent_at = None
+        if running and not self.job_open and self.lost_at is None:
+            self.lost_at = now  # the forkserver went away without an exit report
+        if self.batch and now - self.batch_since >= FLUSH_SECONDS:
+            self._flush()
+
+    def _kill(self, handle: JobHandle, reason: str, now: float) -> None:
+        self.kill_reason = reason
+        self.kill_sent_at = now
+        handle.kill()
+
+    def _done(self, now: float) -> bool:
+        """The child exited (or its server vanished) and the pipe is drained or timed out."""
+        gone_since = self.exited_at if self.exit_info is not None else self.lost_at
+        if gone_since is None:
+            return False
+        return not self.events_open or now - gone_since > DRAIN_SECONDS
 
     def _feed(self, data: bytes, handle: JobHandle) -> None:
         try:
             events = self.decoder.feed(data)
         except ProtocolError as exc:
             self.protocol_error = str(exc)
-            self.kill_reason = self.kill_reason or "protocol"
-            handle.kill()
+            self._kill(handle, self.kill_reason or "protocol", time.monotonic())
             return
         for event in events:
             if self.layers is None:
                 if event.get("type") != LAYERS_FRAME:
                     self.protocol_error = "the first frame was not the layer report"
-                    self.kill_reason = self.kill_reason or "protocol"
-                    handle.kill()
+                    self._kill(handle, self.kill_reason or "protocol", time.monotonic())
                     return
                 self.layers = [str(n) for n in event.get("layers", [])]
                 self._add(_layers_log(self.layers, event.get("skipped") or {}))
