@@ -99,3 +99,44 @@ def test_sequential_consolidator_makes_three_day_bars_from_daily_bars():
     # the daily bar of day i is emitted when day i+1's data arrives
     assert [(b.time.day, b.close, b.volume) for b in out] == [(2, 2, 3), (5, 5, 3)]
     assert three_day.current is out[-1] and three_day.output_type is TradeBar
+
+
+def test_base_data_consolidator_builds_bars_from_values():
+    from backtesting.engine.consolidators import BaseDataConsolidator
+    from backtesting.engine.data.bars import IndicatorDataPoint
+
+    consolidator = BaseDataConsolidator(timedelta(minutes=2))
+    out = collect(consolidator)
+    for minute, value in enumerate([5, 7, 4, 6]):
+        consolidator.update(IndicatorDataPoint("CUSTOM", T0 + minute * MINUTE, value))
+    (bar,) = out
+    assert (bar.open, bar.high, bar.low, bar.close, bar.volume) == (5, 7, 5, 7, 0)
+    assert (bar.time, bar.end_time) == (T0, T0 + 2 * MINUTE)
+
+
+def test_trade_bar_consolidator_refuses_quote_bars():
+    import pytest
+
+    with pytest.raises(TypeError, match="expected TradeBar"):
+        TradeBarConsolidator(timedelta(minutes=5)).update(quote(0, bid=(1, 1, 1, 1)))
+
+
+def test_trade_bar_consolidator_takes_custom_data_fields_like_lean_dynamic_data():
+    from backtesting.engine.data.bars import BaseData
+
+    class Custom(BaseData):
+        __slots__ = ("open", "high", "low", "close")
+
+    def point(minute, o, h, lo, c):
+        data = Custom("BTC", T0 + minute * MINUTE, c)
+        data.open, data.high, data.low, data.close = o, h, lo, c
+        return data
+
+    consolidator = TradeBarConsolidator(timedelta(minutes=2))
+    out = collect(consolidator)
+    consolidator.update(point(0, 10, 12, 9, 11))
+    consolidator.update(point(1, 11, 15, 10, 14))
+    consolidator.update(point(2, 14, 14, 14, 14))
+    (bar,) = out
+    assert (bar.open, bar.high, bar.low, bar.close, bar.volume) == (10, 15, 9, 14, 0)
+    assert bar.end_time == T0 + 2 * MINUTE

@@ -9,10 +9,16 @@ from backtesting.engine.consolidators.identity import (
 from backtesting.engine.consolidators.period import resolution_to_timedelta, round_down
 from backtesting.engine.consolidators.period_count import PeriodCountConsolidatorBase
 from backtesting.engine.consolidators.quote_bar import QuoteBarConsolidator
-from backtesting.engine.consolidators.trade_bar import TradeBarConsolidator
+from backtesting.engine.consolidators.trade_bar import (
+    BaseDataConsolidator,
+    DynamicDataConsolidator,
+    TradeBarConsolidator,
+)
 
 __all__ = [
+    "BaseDataConsolidator",
     "Calendar",
+    "DynamicDataConsolidator",
     "CalendarInfo",
     "ConsolidatorBase",
     "IdentityDataConsolidator",

@@ -126,6 +126,13 @@ class PeriodCountConsolidatorBase(ConsolidatorBase):
 
     def update(self, data: Any) -> None:
         """Aggregate ``data``; emit the bar it completes (or the bar it starts after)."""
+        if not isinstance(data, self._input_type):
+            raise TypeError(
+                f"Received type of {type(data).__name__} but expected {self._input_type.__name__}"
+            )
+        self._update(data)
+
+    def _update(self, data: Any) -> None:
         self._check_symbol(data)
         if not self._should_process(data):
             return
