@@ -137,7 +137,7 @@ def format_double(value: float) -> str:
     """``double.ToString(CultureInfo.InvariantCulture)`` on .NET Core 3.0+: shortest round-trip.
 
     Integers print without ".0", negative zero prints "-0", and magnitudes >= 1e15 or
-    < 1e-5 switch to "E" notation ("1E+15", "1E-05") as .NET does.
+    below 1e-4 switch to "E" notation ("1E+15", "1E-05") as .NET does.
     """
     if math.isnan(value):
         return "NaN"
@@ -151,7 +151,7 @@ def format_double(value: float) -> str:
     text_digits = "".join(map(str, digits))
     adjusted = exponent + len(text_digits) - 1
     prefix = "-" if sign else ""
-    if adjusted >= 15 or adjusted < -5:
+    if adjusted >= 15 or adjusted <= -5:
         mantissa = text_digits[0] + ("." + text_digits[1:] if len(text_digits) > 1 else "")
         return f"{prefix}{mantissa}E{'+' if adjusted >= 0 else '-'}{abs(adjusted):02d}"
     return prefix + f"{abs(shortest.normalize()):f}"

@@ -43,8 +43,8 @@ class PerformanceInput:
         at the minimum time, so the first time step always records one);
         (b) the point of every daily sample (below), at the sample's time.
         A point whose time is not later than the previous point's is dropped (LEAN never
-        adds it), so pass them as they come; values are rounded here to 4 decimals as
-        LEAN's equity bar does. The first point's time and the last point's time are the
+        adds it), so pass them as they come; values are smart-rounded here as LEAN's
+        chart points are. The first point's time and the last point's time are the
         span of CAR; the last value is End Equity; Drawdown and Drawdown Recovery run
         over all points.
 

@@ -1,9 +1,12 @@
 """Turn the recorded samples into the series LEAN's statistics read.
 
 Reproduces what ``BaseResultsHandler.Sample`` and ``BacktestingResultHandler.Sample`` store
-(performance in percent, smart-rounded benchmark, turnover, the equity bars) and how
+(performance in percent, benchmark, turnover, the equity bars) and how
 ``StatisticsBuilder`` preprocesses them (drop day 0 and day 1 of performance, turn the
-benchmark into day-over-day changes and drop the first).
+benchmark into day-over-day changes and drop the first). Every stored value passes
+through LEAN's ``SmartRounding`` because chart points do (``ChartPoint.y`` and the
+``Candlestick`` prices round in their setters): 7 significant digits below 1000, 4
+decimals above, trailing zeros dropped. The statistics see those rounded values.
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
         # A chart point is only added when it is later than the series' last point, so a
         # final sample at the time of the last midnight sample keeps the midnight values.
         if last_point_time is None or time > last_point_time:
-            performance.append(daily)
+            performance.append(smart_rounding(daily))
             benchmark.append(smart_rounding(as_decimal(bench)))
             last_point_time = time
         if value != 0 and time != skip_time:
@@ -118,7 +121,7 @@ def build_series(inp: PerformanceInput) -> LeanSeries:
                 since = volume - sales_window[0]
             sales_window = [volume, *sales_window[:1]]
             previous_turnover_time = time
-            turnover[time] = since / value
+            turnover[time] = smart_rounding(since / value)
         daily_value = value
     return LeanSeries(
         equity=equity,
@@ -138,13 +141,13 @@ def average_risk_free_rate(inp: PerformanceInput, series: LeanSeries) -> Decimal
 
 
 def _equity_points(inp: PerformanceInput) -> list[tuple[datetime, Decimal]]:
-    """The Strategy Equity closes: rounded to 4 decimals, strictly increasing in time."""
+    """The Strategy Equity closes: smart-rounded, strictly increasing in time."""
     points: list[tuple[datetime, Decimal]] = []
     for raw_time, value in zip(inp.equity_times, inp.equity_values, strict=True):
         time = utc_naive(raw_time)
         if points and time <= points[-1][0]:
             continue
-        points.append((time, round_decimal(as_decimal(value), 4)))
+        points.append((time, smart_rounding(as_decimal(value))))
     return points
 
 
