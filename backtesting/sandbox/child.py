@@ -111,6 +111,9 @@ def _apply_layers(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None
     steps = [(layers.CLEAN_ENV, lambda: layers.clean_environment(cores, job_dir))]
     if layers.NETNS in request["layers"]:
         steps.append((layers.NETNS, layers.enter_network_namespace))
+    if layers.READONLY_DATA in request["layers"]:
+        data_dir = request["data_dir"]
+        steps.append((layers.READONLY_DATA, lambda: layers.make_data_read_only(data_dir)))
     user = request.get("user")
 
     def job_folder() -> None:

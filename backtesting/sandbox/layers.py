@@ -27,6 +27,7 @@ USER = "user"
 BUBBLEWRAP = "bubblewrap"
 SECCOMP = "seccomp"
 AUDIT_HOOK = "audit-hook"
+READONLY_DATA = "readonly-data"
 
 MB = 1024 * 1024
 #: open files per job (numpy + pandas need ~20)
@@ -37,6 +38,9 @@ NPROC = 64
 FSIZE = 16 * MB
 
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWNS = 0x00020000
+_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT = 0x1, 0x2, 0x4, 0x20
+_MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 0x40000
 _PR_SET_PDEATHSIG = 1
 
 
@@ -89,6 +93,27 @@ def enter_network_namespace() -> None:
     if libc.unshare(_CLONE_NEWNET) != 0:
         err = ctypes.get_errno()
         raise OSError(err, os.strerror(err))
+
+
+def make_data_read_only(data_dir: str) -> None:
+    """Without bubblewrap: a private mount namespace where the data folder is read-only.
+
+    Needed because a child that stays root (no user layer) could otherwise write into the
+    data folder every other backtest reads. Needs root.
+    """
+    libc = _libc()
+
+    def check(result: int, what: str) -> None:
+        if result != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, f"{what}: {os.strerror(err)}")
+
+    path = os.fsencode(data_dir)
+    check(libc.unshare(_CLONE_NEWNS), "unshare")
+    check(libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
+    check(libc.mount(path, path, None, _MS_BIND | _MS_REC, None), "bind data")
+    flags = _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV
+    check(libc.mount(None, path, None, flags, None), "remount data read-only")
 
 
 def _raise_cpu_limit(signum: int, frame: object) -> None:

@@ -142,8 +142,11 @@ class _Run:
         child_layers = [n for n in self.planned if n in (layers.SECCOMP, layers.AUDIT_HOOK)]
         if self.use_bwrap:
             child_layers.append(layers.BUBBLEWRAP)
-        elif layers.NETNS in self.planned:
-            child_layers.append(layers.NETNS)
+        else:
+            if layers.NETNS in self.planned:
+                child_layers.append(layers.NETNS)
+            if os.geteuid() == 0:
+                child_layers.append(layers.READONLY_DATA)
         user = probe.sandbox_ids() if layers.USER in self.planned else None
         limits = self.job.limits
         return {

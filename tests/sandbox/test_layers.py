@@ -196,3 +196,17 @@ class A:
         "class A:\n    def initialize(self):\n        self.log('ok')\n", disabled=("bubblewrap",)
     )
     assert honest.outcome.status == "completed"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a private mount namespace needs root")
+def test_without_bubblewrap_the_data_folder_is_still_read_only(sandbox_run, data_copy):
+    source = """
+class A:
+    def initialize(self):
+        open(self.data_dir + "/planted.txt", "w").write("x")
+"""
+    run = sandbox_run(source, data_dir=data_copy, disabled=("bubblewrap", "audit-hook"))
+
+    assert "readonly-data" in run.outcome.layers
+    assert run.outcome.error.startswith("OSError: [Errno 30] Read-only file system")
+    assert not (data_copy / "planted.txt").exists()
