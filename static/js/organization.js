@@ -26,7 +26,8 @@ function renderOrg(org) {
     ["Backtest nodes", count(quota("backtest_nodes"))],
     ["Logs per backtest", bytes(quota("log_bytes_per_backtest"))],
     ["Logs per day (rolling 24 h)", bytes(quota("log_bytes_per_day"))],
-    ["Log usage today", bytes(org.log_bytes_today ?? org.log_usage_today ?? 0)],
+    // Shown once the API reports it (the rolling 24 h usage is counted by the quota code).
+    ...(org.log_bytes_today !== undefined ? [["Log usage today", bytes(org.log_bytes_today)]] : []),
     ["Orders per backtest", count(quota("orders_per_backtest"))],
     ["Files per project", count(quota("files_per_project"))],
     ["Max file size", bytes(quota("max_file_bytes"))],
@@ -38,9 +39,12 @@ function renderOrg(org) {
 function renderMembers(members) {
   $("members").replaceChildren(...members.map((m) => {
     const username = m.username ?? m.user?.username ?? m.user;
-    const stopToggle = h("input", { type: "checkbox", checked: Boolean(m.can_stop_nodes), disabled: !page.is_admin,
-      "data-testid": "can-stop-nodes", "aria-label": `${username} can stop nodes`,
-      onchange: (e) => setCanStop(m, e.target.checked) });
+    // Owners and admins may always stop nodes; the toggle only matters for members.
+    const stopToggle = m.role === "member"
+      ? h("input", { type: "checkbox", checked: Boolean(m.can_stop_nodes), disabled: !page.is_admin,
+        "data-testid": "can-stop-nodes", "aria-label": `${username} can stop nodes`,
+        onchange: (e) => setCanStop(m, e.target.checked) })
+      : h("span", { class: "muted" }, "always (role)");
     return h("tr", { "data-testid": "member-row", "data-username": username },
       h("td", {}, username, username === page.username ? h("span", { class: "muted" }, " (you)") : ""),
       h("td", {}, page.is_admin && m.role !== "owner"

@@ -46,7 +46,7 @@ export function mountResources(root, page) {
       await api("POST", `/api/nodes/${node.id}/stop/`);
     } catch (err) {
       reasons.set(node.id, err.status === 403
-        ? `You may not stop this node: ${errorMessage(err.body) || "it runs another member's backtest"}. An admin can grant "can stop nodes".`
+        ? `You may not stop this node: ${errorMessage(err.body) || "it runs another member's backtest; an admin can grant \"can stop nodes\""}`
         : errorMessage(err.body) || err.message);
     }
     render();

@@ -8,8 +8,6 @@ answers a launch on the busy node with a message pointing at the Resources panel
 
 from __future__ import annotations
 
-import pytest
-
 from tests.browser.conftest import Server
 
 #: burns CPU on every bar so the run lasts long enough to be watched and stopped.
@@ -120,30 +118,3 @@ def test_another_member_sees_the_node_busy_live_and_stops_it_only_with_permissio
     bob.shot("07-stopped")
     backtests = server.api("GET", f"/api/backtests/?project={project['id']}", user="olivia")
     assert backtests[0]["status"] == "stopped"
-
-
-@pytest.mark.parametrize("width", [1280, 768])
-def test_every_page_renders_without_console_errors_and_fits_the_width(
-    server: Server, visitor, width: int
-) -> None:
-    me = visitor(f"w{width}", width=width, height=800 if width == 1280 else 1024)
-    me.login("demo", "demo")
-    project = next(
-        p for p in server.api("GET", "/api/projects/", user="demo") if p["name"] == "Demo"
-    )
-    pages = {
-        "projects": "/projects/",
-        "ide": f"/projects/{project['id']}/",
-        "history": f"/projects/{project['id']}/backtests/",
-        "organization": "/organization/",
-        "resources": "/resources/",
-    }
-    backtests = server.api("GET", f"/api/backtests/?project={project['id']}", user="demo")
-    if backtests:
-        pages["results"] = f"/backtests/{backtests[0]['id']}/"
-    for name, path in pages.items():
-        me.page.goto(path)
-        me.page.wait_for_load_state("networkidle")
-        overflow = me.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        me.shot(f"{name}")
-        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"

@@ -1,0 +1,75 @@
+"""Every page renders without console errors, at 1280x800 and at 768 px wide."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser.conftest import BMICRO_DELAY_SECONDS, Server
+
+ALGORITHM = """from AlgorithmImports import *
+
+
+class BuyAndHold(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 11)
+        self.set_cash(100000)
+        self.add_equity("SPY", Resolution.MINUTE)
+
+    def on_data(self, data):
+        if not self.portfolio.invested:
+            self.set_holdings("SPY", 1)
+            self.debug("bought")
+"""
+
+
+@pytest.fixture(scope="module")
+def finished_backtest(server: Server) -> dict:
+    """A user of their own with a project and one completed backtest (set up through the API)."""
+    server.signup("wendy", "wendy-pw")
+    project = server.api(
+        "POST",
+        "/api/projects/",
+        {"name": "Layout", "files": [{"name": "main.py", "content": ALGORITHM}]},
+        user="wendy",
+    )
+    backtest = server.api("POST", "/api/backtests/", {"project": project["id"]}, user="wendy")
+    deadline = time.monotonic() + BMICRO_DELAY_SECONDS + 120
+    while time.monotonic() < deadline:
+        backtest = server.api("GET", f"/api/backtests/{backtest['id']}/", user="wendy")
+        if backtest["status"] not in ("queued", "running"):
+            break
+        time.sleep(0.5)
+    assert backtest["status"] == "completed", backtest
+    return backtest
+
+
+@pytest.mark.parametrize("width", [1280, 768])
+def test_every_page_renders_without_console_errors_and_fits_the_width(
+    server: Server, visitor, finished_backtest: dict, width: int
+) -> None:
+    me = visitor(f"w{width}", width=width, height=800 if width == 1280 else 1024)
+    me.login("wendy", "wendy-pw")
+    project = finished_backtest["project"]
+    pages = {
+        "projects": "/projects/",
+        "ide": f"/projects/{project}/",
+        "history": f"/projects/{project}/backtests/",
+        "results": f"/backtests/{finished_backtest['id']}/",
+        "organization": "/organization/",
+        "resources": "/resources/",
+    }
+    for name, path in pages.items():
+        me.page.goto(path)
+        me.page.wait_for_load_state("networkidle")
+        overflow = me.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        me.shot(name)
+        assert overflow <= 0, f"{path} is {overflow}px wider than {width}px"
+    # The pages show what they are for, not just an empty frame.
+    me.page.goto(f"/projects/{project}/backtests/")
+    me.page.wait_for_selector("[data-testid=history-row]")
+    me.page.goto(f"/backtests/{finished_backtest['id']}/")
+    me.page.wait_for_selector("[data-testid=statistics] tr[data-stat]")
+    assert int(me.page.get_attribute("#chart-equity", "data-points")) > 0
