@@ -279,6 +279,18 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         if self._plot_listener is not None:
             self._plot_listener(str(chart), str(series), self._time, float(value))
 
+    def plot_indicator(self, chart: str, *indicators: Any) -> None:
+        """Plot each indicator's value on ``chart`` whenever it updates and is ready."""
+        for indicator in indicators:
+            if isinstance(indicator, bool):  # LEAN's optional wait_for_ready flag
+                continue
+
+            def on_update(_sender: Any, point: Any, ind: Any = indicator) -> None:
+                if ind.is_ready:
+                    self.plot(chart, ind.name, float(point.value))
+
+            indicator.updated += on_update
+
     def record(self, series: str, value: float) -> None:
         self.plot("Custom", series, value)
 

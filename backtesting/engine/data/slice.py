@@ -15,6 +15,10 @@ class DataDictionary(dict):
 
     ContainsKey = contains_key
 
+    @property
+    def count(self) -> int:
+        return len(self)
+
     def try_get_value(self, key: Any) -> tuple[bool, Any]:
         return (key in self, self.get(key))
 
