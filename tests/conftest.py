@@ -136,5 +136,11 @@ def stub_worker(transactional_db) -> Iterator:
     worker = Worker(broker, worker_timeout=50, worker_threads=4)
     worker.start()
     yield worker
+    # Ask runs still going to stop, so stopping the worker never waits for a long backtest.
+    from backtesting.models import Backtest
+
+    Backtest.objects.filter(status="running").update(stop_requested=True)
     worker.stop()
     broker.flush_all()
+    # Each Worker adds its own middleware to the global broker; keep it from piling up.
+    broker.middleware[:] = [m for m in broker.middleware if type(m).__name__ != "_WorkerMiddleware"]
