@@ -73,3 +73,10 @@ def test_reset_clears_items_and_samples_but_keeps_the_size():
 def test_negative_size_is_refused():
     with pytest.raises(ValueError):
         RollingWindow(-1)
+
+
+def test_slices_read_newest_first():
+    window = RollingWindow(4)
+    for item in range(6):
+        window.add(item)
+    assert window[0:2] == [5, 4] and window[:] == [5, 4, 3, 2]

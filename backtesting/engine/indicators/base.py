@@ -155,7 +155,7 @@ class IndicatorBase(WindowBase):
 
     def _process(self, input: Any) -> None:
         """Steps 2-3 of the protocol; internal wiring calls this to skip the readiness check."""
-        symbol = input.symbol
+        symbol = getattr(input, "symbol", None)
         key = None if symbol is None else _symbol_key(symbol)
         previous = self._previous_input.get(key)
         if previous is not None:

@@ -101,7 +101,9 @@ class RollingWindow:
             return None
         return index
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return list(self._items)[index]  # a Python convenience; newest first like indexing
         position = self._position(index)
         return None if position is None else self._items[position]
 
