@@ -16,6 +16,9 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 #: .NET decimal carries 28-29 significant digits; 28 is the safe common precision.
 DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
+#: enough digits to quantize any decimal-range value without overflow
+WIDE_CONTEXT = Context(prec=80)
+
 #: largest power of ten a decimal can be scaled by (``DEC_SCALE_MAX``)
 _MAX_SCALE = 28
 #: .NET ``decimal.MaxValue``
@@ -103,7 +106,9 @@ def round_decimal(value: Decimal, decimals: int = 0) -> Decimal:
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < -decimals:
-        return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+        return value.quantize(
+            Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN, context=WIDE_CONTEXT
+        )
     return value
 
 
@@ -126,7 +131,7 @@ def format_decimal(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent > 0:
-        value = value.quantize(Decimal(1))
+        value = value.quantize(Decimal(1), context=WIDE_CONTEXT)
     text = f"{value:f}"
     if value.is_zero() and text.startswith("-"):
         text = text[1:]  # decimal zero never prints a sign
@@ -162,7 +167,9 @@ def format_fixed(value: Decimal, decimals: int, *, grouping: bool = False) -> st
 
     A value that rounds to zero loses its minus sign, as .NET does for decimals.
     """
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    rounded = value.quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=WIDE_CONTEXT
+    )
     if rounded.is_zero():
         rounded = abs(rounded)
     return f"{rounded:,.{decimals}f}" if grouping else f"{rounded:.{decimals}f}"

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from backtesting.engine.statistics.csharp import (
+    WIDE_CONTEXT,
     as_decimal,
     decimal_from_double,
     double_from_decimal,
@@ -58,7 +59,7 @@ def strip_trailing_zeros(value: Decimal) -> Decimal:
     normal = value.normalize()
     exponent = normal.as_tuple().exponent
     assert isinstance(exponent, int)
-    return normal.quantize(Decimal(1)) if exponent > 0 else normal
+    return normal.quantize(Decimal(1), context=WIDE_CONTEXT) if exponent > 0 else normal
 
 
 def round_to_significant_digits(value: Decimal, digits: int) -> Decimal:
