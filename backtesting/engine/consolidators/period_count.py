@@ -169,8 +169,9 @@ class PeriodCountConsolidatorBase(ConsolidatorBase):
             if self._max_count is not None:
                 self._working.end_time = data.end_time
         if fire:
-            if isinstance(self._working, TradeBar) and self._period is not None:
-                self._working.end_time = self._working.time + self._period
+            working = self._working
+            if isinstance(working, TradeBar) and self._period is not None and working.time:
+                working.end_time = working.time + self._period
             # Before emitting: the handlers may feed data back, and emitting clears the bar.
             if self.is_time_based and self._working is not None:
                 self._last_emit = self._working.end_time
@@ -187,6 +188,7 @@ class PeriodCountConsolidatorBase(ConsolidatorBase):
             and self._period is not None
             and self._period != timedelta(0)
             and current_local_time - self._working.time >= self._period
+            and self._last_emit is not None
             and self._rounded_bar_time(current_local_time) > self._last_emit
         ):
             self._last_emit = self._working.end_time
@@ -212,7 +214,8 @@ class PeriodCountConsolidatorBase(ConsolidatorBase):
         """A time-based bar spans the period; a count bar starts with its first input's span."""
         if self.is_time_based and self._period is not None:
             return self._period
-        return data.end_time - data.time
+        span: timedelta = data.end_time - data.time
+        return span
 
     def _rounded_bar_time(self, time: datetime) -> datetime:
         start = self._spec.rounded_bar_time(time)

@@ -34,7 +34,8 @@ class TradeBarConsolidator(PeriodCountConsolidatorBase):
     @property
     def working_bar(self) -> TradeBar | None:
         """A copy of the bar under construction."""
-        return clone_data(self._working)
+        bar: TradeBar | None = clone_data(self._working)
+        return bar
 
     def update(self, data: Any) -> None:
         if isinstance(data, QuoteBar):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backtesting.engine.indicators.base import BarIndicator, parse_args
+from backtesting.engine.indicators.base import BarIndicator, IndicatorBase, parse_args
 from backtesting.engine.indicators.composite import IndicatorExtensions
 from backtesting.engine.indicators.moving_averages import MovingAverageType, as_indicator
 
@@ -58,9 +58,9 @@ class AverageTrueRange(BarIndicator):
         name = name or f"ATR({period})"
         super().__init__(name)
         ma_type = MovingAverageType(ma_type)
-        self._warm_up_period = period
+        self._warm_up_period: int = period
         self.true_range = TrueRange(name)
-        self._smoother = IndicatorExtensions.of(
+        self._smoother: IndicatorBase = IndicatorExtensions.of(
             as_indicator(ma_type, f"{name}_{ma_type.csharp_name}", period),
             self.true_range,
             False,

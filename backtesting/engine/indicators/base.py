@@ -111,7 +111,7 @@ def _as_float(other: Any) -> float | None:
     if isinstance(other, numbers.Real) and not isinstance(other, bool):
         return float(other)
     if isinstance(other, IndicatorDataPoint):
-        return other.value
+        return float(other.value)
     return None
 
 
@@ -136,6 +136,11 @@ class IndicatorBase(WindowBase):
 
     # -- the protocol -------------------------------------------------------------------
     @property
+    def current(self) -> IndicatorDataPoint:
+        """The newest value (``self[0]``): a point stamped with its input's end time."""
+        return self._current  # type: ignore[no-any-return]  # always a point for indicators
+
+    @property
     def is_ready(self) -> bool:
         """True once enough samples arrived for the value to be meaningful."""
         raise NotImplementedError
@@ -144,7 +149,9 @@ class IndicatorBase(WindowBase):
     def previous(self) -> IndicatorDataPoint:
         """The value before ``current``; a zero point at ``datetime.min`` before two updates."""
         previous = super().previous
-        return previous if previous is not None else IndicatorDataPoint(MIN_TIME, 0.0)
+        if previous is None:
+            return IndicatorDataPoint(MIN_TIME, 0.0)
+        return previous  # type: ignore[no-any-return]  # the window holds points
 
     def update(self, input: Any, value: float | None = None) -> bool:
         """Feed one input (a data point, a bar, or ``time, value``); return ``is_ready``."""

@@ -56,8 +56,8 @@ class Delay(WindowIndicator):
 
     def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
         if not self.is_ready:
-            return window[window.count - 1].value
-        return window.most_recently_removed.value
+            return float(window[window.count - 1].value)
+        return float(window.most_recently_removed.value)
 
 
 class ConstantIndicator(IndicatorBase):

@@ -38,7 +38,7 @@ class BollingerBands(Indicator):
         )
         name = name or f"BB({period},{decimal_text(k)})"
         super().__init__(name)
-        self._warm_up_period = period
+        self._warm_up_period: int = period
         self.moving_average_type = MovingAverageType(ma_type)
         self.standard_deviation = StandardDeviation(name + "_StandardDeviation", period)
         self.middle_band = as_indicator(ma_type, name + "_MiddleBand", period)

@@ -15,8 +15,10 @@ from backtesting.engine.indicators.rolling_window import RollingWindow
 def _reference(window: RollingWindow) -> IndicatorDataPoint:
     """The input ``period`` steps back, or the first input while warming up."""
     if window.samples <= window.size:
-        return window[window.count - 1]
-    return window.most_recently_removed
+        oldest: IndicatorDataPoint = window[window.count - 1]
+        return oldest
+    removed: IndicatorDataPoint = window.most_recently_removed
+    return removed
 
 
 class Momentum(WindowIndicator):

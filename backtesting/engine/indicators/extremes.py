@@ -33,7 +33,7 @@ class Maximum(WindowIndicator):
             # The maximum just left the window: find the new one, newest first on ties.
             index = max(range(window.count), key=lambda i: window[i].value)
             self.periods_since_maximum = index
-            return window[index].value
+            return float(window[index].value)
         self.periods_since_maximum += 1
         return self.current.value
 
@@ -61,7 +61,7 @@ class Minimum(WindowIndicator):
         if self.periods_since_minimum >= self.period - 1:
             index = min(range(window.count), key=lambda i: window[i].value)
             self.periods_since_minimum = index
-            return window[index].value
+            return float(window[index].value)
         self.periods_since_minimum += 1
         return self.current.value
 

@@ -37,7 +37,7 @@ class MovingAverageConvergenceDivergence(Indicator):
         self.slow = as_indicator(ma_type, name + "_Slow", slow_period)
         self.signal = as_indicator(ma_type, name + "_Signal", signal_period)
         self.histogram = Identity(name + "_Histogram")
-        self._warm_up_period = slow_period + signal_period - 1
+        self._warm_up_period: int = slow_period + signal_period - 1
 
     @property
     def warm_up_period(self) -> int:

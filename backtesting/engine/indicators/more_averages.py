@@ -23,14 +23,14 @@ class LinearWeightedMovingAverage(WindowIndicator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         name, (period,) = parse_args("LinearWeightedMovingAverage", args, kwargs, ("period",))
         super().__init__(name or f"LWMA({period})", period)
-        self._denominator = period * (period + 1) // 2
+        self._denominator: int = period * (period + 1) // 2
 
     def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
         if not self.is_ready:
             return 0.0
         size = window.size
         numerator = sum((size - i) * window[i].value for i in range(min(size, window.samples)))
-        return numerator / self._denominator
+        return float(numerator) / self._denominator
 
 
 class DoubleExponentialMovingAverage(Indicator):
@@ -46,7 +46,7 @@ class DoubleExponentialMovingAverage(Indicator):
         )
         name = name or f"DEMA({period})"
         super().__init__(name)
-        self._period = period
+        self._period: int = period
         self._volume_factor = float(volume_factor)
         self._ema1 = ExponentialMovingAverage(name + "_1", period)
         self._ema2 = ExponentialMovingAverage(name + "_2", period)
@@ -80,7 +80,7 @@ class TripleExponentialMovingAverage(Indicator):
         name, (period,) = parse_args("TripleExponentialMovingAverage", args, kwargs, ("period",))
         name = name or f"TEMA({period})"
         super().__init__(name)
-        self._period = period
+        self._period: int = period
         self._ema1 = ExponentialMovingAverage(name + "_1", period)
         self._ema2 = ExponentialMovingAverage(name + "_2", period)
         self._ema3 = ExponentialMovingAverage(name + "_3", period)
@@ -119,7 +119,7 @@ class TriangularMovingAverage(Indicator):
         name, (period,) = parse_args("TriangularMovingAverage", args, kwargs, ("period",))
         name = name or f"TRIMA({period})"
         super().__init__(name)
-        self._period = period
+        self._period: int = period
         first = period // 2 if period % 2 == 0 else (period + 1) // 2
         second = period // 2 + 1 if period % 2 == 0 else (period + 1) // 2
         self._sma1 = SimpleMovingAverage(name + "_1", first)
@@ -156,7 +156,7 @@ class HullMovingAverage(Indicator):
         self._fast = LinearWeightedMovingAverage(round(period / 2))  # banker's, as .NET
         k = round(period**0.5)
         self._hull = LinearWeightedMovingAverage(k)
-        self._warm_up_period = period + k - 1
+        self._warm_up_period: int = period + k - 1
 
     @property
     def is_ready(self) -> bool:

@@ -77,7 +77,7 @@ class ExponentialMovingAverage(Indicator):
             )
         super().__init__(name)
         self._period = int(period)
-        self._k = (
+        self._k: float = (
             self.smoothing_factor_default(period)
             if smoothing_factor is None
             else float(smoothing_factor)
@@ -127,7 +127,7 @@ class WilderMovingAverage(Indicator):
         name = name or f"WWMA{period}"
         super().__init__(name)
         self._period = int(period)
-        self._k = 1.0 / period
+        self._k: float = 1.0 / period
         self._sma = SimpleMovingAverage(name + "_SMA", period)
 
     @property
@@ -191,7 +191,8 @@ def as_indicator(moving_average_type: MovingAverageType | int, *args: Any) -> In
     factory = _FACTORIES.get(kind)
     if factory is None:
         raise NotImplementedError(f"MovingAverageType.{kind.name} is not supported yet")
-    return factory(*args)
+    indicator: Indicator = factory(*args)
+    return indicator
 
 
 _FACTORIES: dict[MovingAverageType, Any] = {

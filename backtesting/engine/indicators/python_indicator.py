@@ -49,7 +49,7 @@ class PythonIndicator(IndicatorBase):
             return self._run_protocol(user_update, input, value)
 
         update.__doc__ = user_update.__doc__
-        cls.update = update  # type: ignore[method-assign]  # the protocol wraps the user's method
+        cls.update = update  # type: ignore[method-assign,assignment]  # the protocol wraps the user's method
 
     def __getattr__(self, name: str) -> Any:
         # Only called for missing attributes: a subclass that skipped super().__init__().
@@ -59,7 +59,9 @@ class PythonIndicator(IndicatorBase):
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _initialise_base(self) -> None:
-        kept = {key: self.__dict__[key] for key in ("name", "value") if key in self.__dict__}
+        kept: dict[str, Any] = {
+            key: self.__dict__[key] for key in ("name", "value") if key in self.__dict__
+        }
         PythonIndicator.__init__(self)
         self.__dict__.update(kept)
 

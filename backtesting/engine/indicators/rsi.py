@@ -30,7 +30,7 @@ class RelativeStrengthIndex(Indicator):
         self.moving_average_type = MovingAverageType(ma_type)
         self.average_gain = as_indicator(ma_type, name + "Up", period)
         self.average_loss = as_indicator(ma_type, name + "Down", period)
-        self._warm_up_period = period + 1
+        self._warm_up_period: int = period + 1
         self._previous_point: IndicatorDataPoint | None = None
 
     @property
