@@ -120,17 +120,20 @@ BMICRO_DELAY_SECONDS = env.float("BMICRO_DELAY_SECONDS", default=20.0)
 HEARTBEAT_TIMEOUT_SECONDS = env.float("HEARTBEAT_TIMEOUT_SECONDS", default=20.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
+#: prefix of every Redis key (queues and channel groups), so several deployments or test
+#: runs can share one Redis server without taking each other's messages.
+REDIS_NAMESPACE = env.str("REDIS_NAMESPACE", default="quantdesk")
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_NAMESPACE}.asgi"},
         }
     }
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.redis.RedisBroker",
-        "OPTIONS": {"url": REDIS_URL},
+        "OPTIONS": {"url": REDIS_URL, "namespace": f"{REDIS_NAMESPACE}.dramatiq"},
         "MIDDLEWARE": [
             "dramatiq.middleware.AgeLimit",
             "dramatiq.middleware.TimeLimit",
