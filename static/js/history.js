@@ -68,7 +68,7 @@ async function load() {
 }
 
 const act = (fn) => async (bt) => {
-  try { await fn(bt); await load(); } catch (err) { toast(errorMessage(err.body) || err.message, "error"); }
+  try { await fn(bt); await load(); } catch (err) { toast(errorMessage(err.body) || err.message, "error", 8000); }
 };
 const rename = act(async (bt) => {
   const name = prompt("Rename backtest", bt.name);
@@ -80,7 +80,13 @@ const remove = act(async (bt) => {
 const clone = act(async (bt) => {
   const name = prompt("New project from this backtest's code", `${page.project_name} - ${bt.name}`);
   if (!name) return;
-  const p = await api("POST", `/api/backtests/${bt.id}/clone/`, { name });
+  let p;
+  try {
+    p = await api("POST", `/api/backtests/${bt.id}/clone/`, { name });
+  } catch (err) {
+    if (err.status === 404 || err.status === 405) throw new Error("This server cannot clone a backtest's code snapshot yet.");
+    throw err;
+  }
   toast(`Created project ${p.name}`, "success");
   location.href = `/projects/${p.id}/`;
 });
