@@ -1,6 +1,7 @@
 """``from AlgorithmImports import *``: LEAN's Python names for algorithms (loader.py maps it)."""
 
 # ruff: noqa: F401  # re-exports are the point of this module
+import os
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -86,9 +87,24 @@ class DayOfWeek:
     Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday = range(7)
 
 
-class Globals:
-    DATA_FOLDER = ""
-    DataFolder = ""
+from backtesting.engine.algorithm.qc_algorithm import Globals  # noqa: E402  # set per run
+
+
+class EquityExchange:
+    """US equity exchange hours (LEAN's EquityExchange), for custom data that trades like stocks."""
+
+    def __init__(self) -> None:
+        from pathlib import Path
+
+        from backtesting.engine.data.market_hours import MarketHoursDatabase
+
+        database = MarketHoursDatabase.from_data_dir(Path(Globals.data_folder))
+        self.hours = database.get(SecurityType.EQUITY, "usa", "[*]")
+        self.exchange_open = False
+
+    @property
+    def time_zone(self) -> str:
+        return self.hours.time_zone
 
 
 class Chart:

@@ -141,7 +141,6 @@ def _run_loop(
     algorithm._plot_listener = lambda chart, series, time, value: collector.chart(
         chart, series, time, value
     )
-    algorithm._history_provider = setup.history
     securities_of = setup.security_of
 
     def sample() -> None:
@@ -238,11 +237,10 @@ def _run_loop(
         if algorithm._quit:
             break
         if not algorithm.is_warming_up:
-            if (
+            if has_user_data:
+                # LEAN's equity chart moves only on the algorithm's own data: internal
+                # feeds (the benchmark's hour bars) never add intraday equity points
                 collector.step(now, portfolio.total_portfolio_value)
-                and step / total >= next_progress
-            ):
-                pass
             if step / total >= next_progress:
                 next_progress = step / total + 0.01
                 sink.emit({"type": "progress", "fraction": round(step / total, 4)})

@@ -39,6 +39,13 @@ EQUITY_LEVERAGE = 2.0
 FOREX_LEVERAGE = 50.0
 
 
+class Globals:
+    """LEAN's ``Globals.data_folder``: the data folder of the current run."""
+
+    data_folder = ""
+    DataFolder = ""
+
+
 class SecurityManager(dict):
     """``self.securities``: Security by Symbol (ticker strings work too)."""
 
@@ -148,9 +155,13 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
     # -- engine wiring -----------------------------------------------------------
     def _attach(self, data_dir: Path, parameters: dict[str, str]) -> None:
         self._data_dir = Path(data_dir)
+        Globals.data_folder = Globals.DataFolder = str(self._data_dir)
         self._parameters = dict(parameters)
         self._mhdb = MarketHoursDatabase.from_data_dir(self._data_dir)
         self._spdb = SymbolPropertiesDatabase.from_data_dir(self._data_dir)
+        from backtesting.engine.feed.history import HistoryProvider
+
+        self._history_provider = HistoryProvider(self._data_dir, self)
 
     def _hours_for(self, symbol: Any) -> Any:
         if symbol is None:

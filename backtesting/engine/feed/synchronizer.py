@@ -59,6 +59,10 @@ class BacktestFeed:
         grids: dict[int, np.ndarray] = {}
         for k, sub in enumerate(subscriptions):
             in_range = (sub.end > start_ns) & (sub.end <= end_ns)
+            if sub.config.kind == "custom":
+                # LEAN serves a custom point whose period starts by the end date even
+                # when it ends after it (a daily point of the last day ends at midnight)
+                in_range = (sub.end > start_ns) & (sub.start <= end_ns)
             rows = np.nonzero(in_range)[0]
             pos_parts.append(sub.end[rows])
             sub_parts.append(np.full(len(rows), k))

@@ -137,6 +137,18 @@ class Security:
         self.buying_power_model: Any = None
 
     @property
+    def exchange(self) -> Any:
+        return self._exchange
+
+    @exchange.setter
+    def exchange(self, value: Any) -> None:
+        """Assigning LEAN's ``EquityExchange()`` switches the security to its hours."""
+        self._exchange = value
+        hours = getattr(value, "hours", None)
+        if hours is not None:
+            self.exchange_hours = hours
+
+    @property
     def type(self) -> int:
         return self.symbol.security_type
 
