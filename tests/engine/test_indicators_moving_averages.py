@@ -104,3 +104,6 @@ def test_moving_average_type_builds_the_right_average():
     assert isinstance(ema, ExponentialMovingAverage) and ema.name == "x" and ema.period == 4
     assert isinstance(as_indicator(MovingAverageType.WILDERS, 3), WilderMovingAverage)
     assert MovingAverageType.WILDERS == 2  # LEAN's ordinal
+    assert MovingAverageType.Exponential is MovingAverageType.EXPONENTIAL
+    assert MovingAverageType.Wilders.csharp_name == "Wilders"
+    assert [kind.name for kind in MovingAverageType][:3] == ["SIMPLE", "EXPONENTIAL", "WILDERS"]

@@ -72,3 +72,8 @@ class Calendar:
     MONTHLY = staticmethod(_monthly)
     QUARTERLY = staticmethod(_quarterly)
     YEARLY = staticmethod(_yearly)
+    # LEAN's older CamelCase spellings
+    Weekly = WEEKLY
+    Monthly = MONTHLY
+    Quarterly = QUARTERLY
+    Yearly = YEARLY

@@ -169,6 +169,18 @@ class MovingAverageType(IntEnum):
     ALMA = 10
     ZLEMA = 11
     MGD = 12
+    # LEAN's older CamelCase spellings, still common in published algorithms (aliases)
+    Simple = 0
+    Exponential = 1
+    Wilders = 2
+    LinearWeightedMovingAverage = 3
+    DoubleExponential = 4
+    TripleExponential = 5
+    Triangular = 6
+    Kama = 8
+    Hull = 9
+    Alma = 10
+    Zlema = 11
 
     @property
     def csharp_name(self) -> str:
