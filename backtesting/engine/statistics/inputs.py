@@ -39,8 +39,9 @@ class PerformanceInput:
         in time order, including
         (a) every intraday point: after each time step, if ``utc_time > next_sample``, a
         point at ``utc_time`` and ``next_sample = utc_time + period`` with
-        ``period = max(4 minutes, (end date - start date) / 4000)`` (``next_sample`` starts
-        at the minimum time, so the first time step always records one);
+        ``period = max(4 minutes, (EndDate - StartDate) / 4000)``, LEAN's EndDate being the
+        last day at 23:59:59.9999999 (``next_sample`` starts at the minimum time, so the
+        first time step always records one);
         (b) the point of every daily sample (below), at the sample's time.
         A point whose time is not later than the previous point's is dropped (LEAN never
         adds it), so pass them as they come; values are smart-rounded here as LEAN's
@@ -51,12 +52,17 @@ class PerformanceInput:
     ``sample_times``, ``sample_equity``, ``sample_benchmark``, ``sample_total_sale_volume``
         One entry per call of LEAN's ``Sample(time)``, in call order:
         1. the scheduled "Daily Sampling" event at **00:00 algorithm time of every calendar
-           day** from the start date on, weekends and holidays included (missed midnights
-           fire when time passes them), so the first entry is the start date 00:00 with the
-           starting equity; none while warming up;
+           day** from the start date on, weekends and holidays included, so the first
+           entry is the start date 00:00 with the starting equity; none while warming up.
+           A midnight without a time slice fires when the next slice's time passes it,
+           stamped with its own midnight time and sampled *before* that slice updates any
+           price (so it sees the previous close); a slice exactly at midnight updates the
+           prices first and then fires the event (LEAN's ``ScanPastEvents`` vs ``SetTime``);
         2. a **final sample** at the time of the last time slice when the run ends (e.g.
-           16:00 on the last day). If that time equals the last midnight sample, pass it
-           anyway: the duplicate is resolved here the way LEAN resolves it.
+           16:00 on the last day; 00:00 after the last day when data ends at midnight, as
+           custom daily data does). If that time equals the last midnight sample, pass it
+           anyway: the duplicate is resolved here the way LEAN resolves it (performance and
+           benchmark keep the first, turnover takes the second).
         ``sample_equity`` is the TPV at the sample (unrounded), ``sample_benchmark`` the
         benchmark value at the sample: ``Benchmark.Evaluate(time)``, i.e. the benchmark
         security's current price (SPY, adjusted, as last updated by any of its
@@ -70,7 +76,9 @@ class PerformanceInput:
         previous tpv, 10)`` with "previous" starting at ``start_equity``; the statistics drop
         the first two performance values (day 0, day 1) and the first benchmark change;
         turnover is ``(sale volume since the previous sample) / tpv`` for every sample
-        except the one at ``start_time`` and those with ``tpv == 0``.
+        except the one at ``start_time`` and those with ``tpv == 0``. Every stored value
+        (equity point, performance %, benchmark, turnover) is smart-rounded, as LEAN's
+        chart points are, before the statistics read it.
 
     ``start_time``
         UTC time of the algorithm's start (start date 00:00 in the algorithm time zone);
