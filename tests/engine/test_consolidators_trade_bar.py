@@ -207,3 +207,27 @@ def test_working_bar_is_a_copy():
     copy = consolidator.working_bar
     copy.close = 99
     assert consolidator.working_data.close == 1
+
+
+def test_calendar_function_may_return_dates_like_lean_custom_monthly():
+    def custom_monthly(dt):  # LEAN's DataConsolidationAlgorithm.custom_monthly
+        start = dt.replace(day=1).date()
+        end = dt.replace(day=28) + timedelta(4)
+        end = (end - timedelta(end.day - 1)).date()
+        return CalendarInfo(start, end - start)
+
+    consolidator = TradeBarConsolidator(custom_monthly)
+    out = collect(consolidator)
+    day = timedelta(days=1)
+    for when, close in [
+        (datetime(2024, 1, 30), 1),
+        (datetime(2024, 1, 31), 2),
+        (datetime(2024, 2, 1), 3),
+    ]:
+        consolidator.update(TradeBar(when, "SPY", 1, 2, 0.5, close, 10, day))
+    (january,) = out
+    assert (january.time, january.end_time, january.close) == (
+        datetime(2024, 1, 1),
+        datetime(2024, 2, 1),
+        2,
+    )

@@ -6,7 +6,7 @@ A calendar function maps a time to the bar it belongs to: its start and its leng
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 
 class CalendarInfo:
@@ -14,8 +14,11 @@ class CalendarInfo:
 
     __slots__ = ("start", "period")
 
-    def __init__(self, start: datetime, period: timedelta) -> None:
-        self.start = start
+    def __init__(self, start: date, period: timedelta) -> None:
+        if not isinstance(start, datetime):
+            # Python users often build the start with .date(); LEAN receives a DateTime.
+            start = datetime(start.year, start.month, start.day)
+        self.start: datetime = start
         self.period = period
 
     @property
