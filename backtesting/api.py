@@ -58,7 +58,11 @@ class BacktestListApi(APIView):
             name=data.validated_data["name"],
         )
         return Response(
-            {**backtest_summary(backtest), "message": services.queued_message(backtest)},
+            {
+                **backtest_summary(backtest),
+                "message": services.queued_message(backtest),
+                "start_delay_seconds": services.start_delay_seconds(backtest),
+            },
             status=status.HTTP_201_CREATED,
         )
 

@@ -51,6 +51,12 @@ def queued_message(backtest: Backtest) -> str:
     return QUEUED_MESSAGE.format(project=backtest.project.name)
 
 
+def start_delay_seconds(backtest: Backtest) -> float:
+    """Seconds until a just-queued backtest starts: the B-MICRO delay, else 0 (the UI's countdown)."""
+    node = backtest.node
+    return float(settings.BMICRO_DELAY_SECONDS) if node and node.model.is_micro else 0.0
+
+
 def launch_backtest(
     *,
     user: AbstractBaseUser,
@@ -103,7 +109,8 @@ def launch_backtest(
         )
         if not claimed:  # SQLite has no row locks: another launch took it since we read it
             raise NoIdleNode()
-        delay_ms = int(settings.BMICRO_DELAY_SECONDS * 1000) if node.model.is_micro else 0
+        backtest.node = node
+        delay_ms = int(start_delay_seconds(backtest) * 1000)
         transaction.on_commit(lambda: _send_run_message(backtest.pk, delay_ms))
         publish_node_state(node.pk)
     return backtest

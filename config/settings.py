@@ -146,7 +146,7 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    # In-process broker: the web server starts worker threads itself (see config/apps.py).
+    # In-process broker: the web server starts worker threads itself (see config/workers.py).
     DRAMATIQ_BROKER = {
         "BROKER": "dramatiq.brokers.stub.StubBroker",
         "OPTIONS": {},

@@ -150,3 +150,20 @@ def test_kill_9_of_the_worker_is_swept_as_node_lost_and_frees_the_node(
     backtest = Backtest.objects.get(pk=backtest_id)
     assert (backtest.status, backtest.error) == ("runtime_error", NODE_LOST)
     assert Node.objects.get(organization=project.organization).status == "idle"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_request_ends_the_real_child_within_2_seconds(api, owner, project, stub_worker):
+    import time
+
+    backtest_id = _launch(api, owner, project, SLOW_ALGORITHM)
+    wait_for(lambda: _logged(backtest_id, "waiting"), timeout=30, what="the child's first log")
+    children = sandbox_children(os.getpid())
+
+    asked = time.monotonic()
+    assert api(owner).post(f"/api/backtests/{backtest_id}/stop/").status_code == 200
+
+    wait_for(lambda: Backtest.objects.get(pk=backtest_id).status == "stopped", timeout=2.0)
+    assert time.monotonic() - asked < 2.0
+    wait_for(lambda: not any(alive(pid) for pid in children), timeout=1.0, what="the child ended")
+    assert Node.objects.get(organization=project.organization).status == "idle"

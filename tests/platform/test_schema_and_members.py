@@ -1,0 +1,80 @@
+"""The OpenAPI schema, membership management, and the free tier's start delay."""
+
+import pytest
+
+from accounts.models import Membership
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_lists_the_contract_endpoints(api, owner):
+    response = api(owner).get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in (
+        "/api/auth/token/",
+        "/api/projects/",
+        "/api/projects/{id}/files/{name}",
+        "/api/projects/{id}/build/",
+        "/api/backtests/",
+        "/api/backtests/{id}/",
+        "/api/backtests/{id}/stop/",
+        "/api/backtests/{id}/logs/",
+        "/api/nodes/",
+        "/api/nodes/{id}/stop/",
+    ):
+        assert path in paths, path
+
+
+@pytest.mark.django_db
+def test_an_admin_grants_the_stop_nodes_permission_and_a_member_cannot(
+    api, owner, member, free_org
+):
+    bob = Membership.objects.get(user=member)
+    url = f"/api/organizations/{free_org.pk}/members/{bob.pk}/"
+
+    refused = api(member).patch(url, {"can_stop_nodes": True}, format="json")
+    granted = api(owner).patch(url, {"can_stop_nodes": True}, format="json")
+
+    assert refused.status_code == 403
+    assert granted.status_code == 200 and granted.data["can_stop_nodes"] is True
+    bob.refresh_from_db()
+    assert bob.can_stop_nodes is True
+
+
+@pytest.mark.django_db
+def test_members_are_listed_added_and_removed_by_admins(api, owner, free_org):
+    from tests.factories import UserFactory
+
+    UserFactory(username="dora")
+    client = api(owner)
+    added = client.post(
+        f"/api/organizations/{free_org.pk}/members/", {"username": "dora"}, format="json"
+    )
+    assert added.status_code == 201
+    names = [m["username"] for m in client.get(f"/api/organizations/{free_org.pk}/members/").data]
+    assert names == ["alice", "dora"]
+    assert (
+        client.delete(f"/api/organizations/{free_org.pk}/members/{added.data['id']}/").status_code
+        == 204
+    )
+    assert not Membership.objects.filter(user__username="dora").exists()
+    # The last owner stays.
+    alice = Membership.objects.get(user=owner)
+    assert client.delete(f"/api/organizations/{free_org.pk}/members/{alice.pk}/").status_code == 409
+
+
+@pytest.mark.django_db
+def test_a_bmicro_launch_reports_its_start_delay_and_sends_a_delayed_message(
+    api, owner, project, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.BMICRO_DELAY_SECONDS = 20
+    sent = []
+    monkeypatch.setattr(
+        "backtesting.actors.run_backtest.send_with_options", lambda **kw: sent.append(kw)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(owner).post("/api/backtests/", {"project": project.pk}, format="json")
+
+    assert response.data["start_delay_seconds"] == 20.0
+    assert sent == [{"args": (response.data["id"],), "delay": 20000}]
