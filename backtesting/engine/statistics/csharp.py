@@ -141,8 +141,10 @@ def format_decimal(value: Decimal) -> str:
 def format_double(value: float) -> str:
     """``double.ToString(CultureInfo.InvariantCulture)`` on .NET Core 3.0+: shortest round-trip.
 
-    Integers print without ".0", negative zero prints "-0", and magnitudes >= 1e15 or
-    below 1e-4 switch to "E" notation ("1E+15", "1E-05") as .NET does.
+    Integers print without ".0" and negative zero prints "-0". .NET's "G" switches to "E"
+    notation when the decimal exponent passes max(digit count, 17) or the value is below
+    1e-4: "11835996770264000" but "1.3466330963256E+25", "0.0001" but "1E-05" (all seen
+    in LEAN's expected statistics).
     """
     if math.isnan(value):
         return "NaN"
@@ -156,7 +158,7 @@ def format_double(value: float) -> str:
     text_digits = "".join(map(str, digits))
     adjusted = exponent + len(text_digits) - 1
     prefix = "-" if sign else ""
-    if adjusted >= 15 or adjusted <= -5:
+    if adjusted + 1 > max(len(text_digits), 17) or adjusted <= -5:
         mantissa = text_digits[0] + ("." + text_digits[1:] if len(text_digits) > 1 else "")
         return f"{prefix}{mantissa}E{'+' if adjusted >= 0 else '-'}{abs(adjusted):02d}"
     return prefix + f"{abs(shortest.normalize()):f}"
