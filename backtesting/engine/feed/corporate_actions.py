@@ -34,6 +34,12 @@ class CorporateActions:
                 events.append((effective, security, event))
         return cls(events) if events else None
 
+    def event_times(self) -> list[int]:
+        """Midnight (algorithm time, ns) of every effective date: the feed adds a step there."""
+        from backtesting.engine.feed.subscription import to_ns
+
+        return sorted({to_ns(datetime(d.year, d.month, d.day)) for d, _s, _e in self._events})
+
     def apply(self, algorithm: Any, data: Any, now: datetime) -> None:
         today = now.date()
         splits, dividends = {}, {}

@@ -88,8 +88,11 @@ def build_feed(algorithm: Any, data_dir: Path, start: datetime, end: datetime) -
         subs.append(sub)
         security_of[id(sub)] = security
     benchmark_value = _benchmark(algorithm, data_dir, start, last, subs, security_of)
-    feed = BacktestFeed(subs, to_ns(first_time), to_ns(end), first_time.date(), end.date())
     corporate = CorporateActions.for_securities(algorithm, data_dir)
+    event_times = corporate.event_times() if corporate else []
+    feed = BacktestFeed(
+        subs, to_ns(first_time), to_ns(end), first_time.date(), end.date(), event_times
+    )
     history = HistoryProvider(data_dir, algorithm)
     return FeedSetup(feed, benchmark_value, first_time, history, security_of, corporate)
 

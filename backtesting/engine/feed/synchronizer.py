@@ -50,6 +50,7 @@ class BacktestFeed:
         end_ns: int,
         first_day: date,
         last_day: date,
+        event_times: list[int] | None = None,
     ) -> None:
         self.subscriptions = subscriptions
         user = [s for s in subscriptions if not s.config.internal]
@@ -97,18 +98,19 @@ class BacktestFeed:
         self._subs = subs_idx[order].tolist()
         self._rows = rows_all[order].tolist()
         self._ff = ffs[order].tolist()
-        self.steps = np.unique(self._times)
-        self._bounds = np.searchsorted(self._times, self.steps, side="left").tolist() + [
-            len(self._times)
-        ]
+        # corporate actions take effect at midnight: a step of their own, even without bars
+        extra = [t for t in (event_times or []) if start_ns < t <= end_ns]
+        self.steps = np.unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
+        self._bounds = np.searchsorted(self._times, self.steps, side="left").tolist()
+        self._ends = np.searchsorted(self._times, self.steps, side="right").tolist()
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def __iter__(self) -> Iterator[TimeSlice]:
         subs = self.subscriptions
-        bounds = self._bounds
+        bounds, ends = self._bounds, self._ends
         sub_idx, rows, ffs = self._subs, self._rows, self._ff
         for i, t in enumerate(self.steps.tolist()):
-            a, b = bounds[i], bounds[i + 1]
+            a, b = bounds[i], ends[i]
             yield TimeSlice(t, [(subs[sub_idx[j]], rows[j], ffs[j]) for j in range(a, b)])
