@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import marshal
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -164,14 +165,43 @@ class ForkServer:
             self._stop_locked()
 
     def _stop_locked(self) -> None:
+        # Closing the control socket alone ends a healthy server (it kills its children and
+        # exits); the SIGKILLs cover a hung one. bubblewrap's inner process is a separate
+        # session, so every descendant is killed by pid; inside the pid namespace, killing
+        # its init (bubblewrap) takes all jobs with it.
         if self._ctrl is not None:
             self._ctrl.close()
             self._ctrl = None
         if self._proc is not None:
             if self._proc.poll() is None:
-                self._proc.kill()
+                for pid in [*_descendants(self._proc.pid), self._proc.pid]:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except (ProcessLookupError, PermissionError):
+                        pass
             self._proc.wait()
             self._proc = None
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live descendant of ``root``, from /proc (no children file on every kernel)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry))
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
 
 
 _servers: dict[tuple[int, ServerSpec], ForkServer] = {}

@@ -214,7 +214,10 @@ class _Run:
             self._feed(data, handle)
 
     def _read_job(self, handle: JobHandle, selector: selectors.BaseSelector) -> None:
-        chunk = handle.job_sock.recv(64)
+        try:
+            chunk = handle.job_sock.recv(64)
+        except OSError:  # ECONNRESET when the forkserver was killed with data unread
+            chunk = b""
         if not chunk:
             self.job_open = False
             selector.unregister(handle.job_sock)

@@ -34,13 +34,25 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _argv(pid: int) -> list[bytes]:
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().split(b"\0")
+
+
+def _server_interpreters() -> list[int]:
+    """The forkserver's Python processes (bubblewrap's own command lines name it too)."""
+    return [
+        pid
+        for server in _running_servers()
+        for pid in [server._proc.pid, *_descendants(server._proc.pid)]
+        if b"bwrap" not in _argv(pid)[0] and b"sandbox.server" in b" ".join(_argv(pid))
+    ]
+
+
 def _kill_server_interpreters() -> None:
     """What the OOM killer would do: kill the forkserver's Python, not bubblewrap."""
-    for server in _running_servers():
-        for pid in [server._proc.pid, *_descendants(server._proc.pid)]:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"backtesting.sandbox.server" in f.read():
-                    os.kill(pid, signal.SIGKILL)
+    for pid in _server_interpreters():
+        os.kill(pid, signal.SIGKILL)
 
 
 def test_a_killed_forkserver_fails_the_running_job_and_is_restarted(sandbox_run):
@@ -76,4 +88,29 @@ def test_a_failing_event_consumer_propagates_and_kills_the_child(sandbox_run):
         if not any(s for s in _running_servers()):
             break
         time.sleep(0.05)
+    assert sandbox_run(HONEST).outcome.status == "completed"
+
+
+def test_a_hung_forkserver_is_torn_down_and_the_stop_still_lands_in_two_seconds(sandbox_run):
+    sandbox_run(HONEST)
+    (server,) = _running_servers()
+    tree = [server._proc.pid, *_descendants(server._proc.pid)]
+    python = _server_interpreters()
+    asked: list[float] = []
+
+    def should_stop() -> bool:
+        if not asked and time.monotonic() - started > 0.5:
+            os.kill(python[0], signal.SIGSTOP)  # the server can no longer act on "kill"
+            asked.append(time.monotonic())
+        return bool(asked)
+
+    started = time.monotonic()
+    run = sandbox_run(SLEEPER, should_stop=should_stop)
+
+    assert run.outcome.status == "stopped"
+    assert time.monotonic() - asked[0] < 2.0
+    deadline = time.monotonic() + 3  # SIGKILL and reaping by init take a moment
+    while [p for p in tree if os.path.exists(f"/proc/{p}")] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [p for p in tree if os.path.exists(f"/proc/{p}")]  # nothing left behind
     assert sandbox_run(HONEST).outcome.status == "completed"
