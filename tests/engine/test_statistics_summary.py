@@ -294,3 +294,36 @@ def test_informational_statistics():
 def test_sample_lists_must_line_up():
     with pytest.raises(ValueError):
         _input(sample_benchmark=[Decimal(1)])
+
+
+def test_no_equity_point_means_no_summary_as_in_lean():
+    stats = compute_statistics(
+        PerformanceInput(
+            start_equity=Decimal(1000),
+            equity_times=[],
+            equity_values=[],
+            sample_times=[],
+            sample_equity=[],
+            sample_benchmark=[],
+            sample_total_sale_volume=[],
+        )
+    )
+    assert stats == {"OrderListHash": "d41d8cd98f00b204e9800998ecf8427e"}
+
+
+def test_an_annual_performance_that_overflows_yields_no_summary():
+    # x20 a day: (1 + 19)^252 overflows a double; LEAN's SafeDecimalCast throws on infinity.
+    equity = ["1000", "1000", "20000", "400000", "8000000"]
+    stats = compute_statistics(_input(equity=equity, benchmark=BENCHMARK[:5], volume=VOLUME[:5]))
+    assert stats == {"OrderListHash": "d41d8cd98f00b204e9800998ecf8427e"}
+
+
+def test_huge_but_finite_values_clamp_to_the_decimal_range():
+    # x10 a day: 10^252 fits a double, SafeDecimalCast clamps it to decimal.MaxValue.
+    equity = ["1000", "1000", "10000", "100000", "1000000"]
+    stats = compute_statistics(_input(equity=equity, benchmark=BENCHMARK[:5], volume=VOLUME[:5]))
+    # CAR is capped by SafeMultiply100 (the string LEAN prints in such regressions), the
+    # information ratio's decimal division overflows and SafeDivision turns it into 0.
+    assert stats["Compounding Annual Return"] == "79228162514264337593543950335%"
+    assert stats["Information Ratio"] == "0"
+    assert stats["Net Profit"] == "99900%"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
-#: .NET decimal carries 28-29 significant digits; 28 is the safe common precision.
-DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+#: .NET decimal carries 28-29 significant digits; 28 is the safe common precision. Results
+#: from 1e29 on raise ``decimal.Overflow`` like .NET's OverflowException (the exact limit,
+#: decimal.MaxValue, is 7.9e28).
+DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=28)
 
 #: enough digits to quantize any decimal-range value without overflow
 WIDE_CONTEXT = Context(prec=80)
@@ -99,6 +101,23 @@ def double_from_decimal(value: Decimal) -> float:
     high = mantissa >> 64
     result = (float(low) + float(high) * 18446744073709551616.0) / 10.0 ** (-exponent)
     return -result if sign else result
+
+
+def safe_multiply_100(value: Decimal) -> Decimal:
+    """LEAN's ``SafeMultiply100``: x 100 keeping the scale, capped at ``decimal.MaxValue``."""
+    if value >= DECIMAL_MAX / 100:
+        return DECIMAL_MAX
+    return value * 100
+
+
+def safe_division(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """LEAN's ``SafeDivision``: 0 for a zero denominator or a quotient that overflows."""
+    if denominator == 0:
+        return Decimal(0)
+    try:
+        return numerator / denominator
+    except ArithmeticError:
+        return Decimal(0)
 
 
 def round_decimal(value: Decimal, decimals: int = 0) -> Decimal:

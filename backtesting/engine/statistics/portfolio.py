@@ -18,6 +18,7 @@ from backtesting.engine.statistics.csharp import (
     decimal_from_double,
     double_from_decimal,
     round_decimal,
+    safe_division,
 )
 
 __all__ = ["DrawdownMetrics", "PortfolioStatistics", "drawdown_metrics", "portfolio_statistics"]
@@ -213,10 +214,10 @@ def portfolio_statistics(
     stats.tracking_error = decimal_from_double(math.sqrt(_annual_variance(differences, days)))
     if stats.tracking_error != 0:
         excess = double_from_decimal(annual) - double_from_decimal(benchmark_annual)
-        stats.information_ratio = decimal_from_double(excess) / stats.tracking_error
+        stats.information_ratio = safe_division(decimal_from_double(excess), stats.tracking_error)
     if stats.beta != 0:
         excess = double_from_decimal(annual) - double_from_decimal(risk_free_rate)
-        stats.treynor_ratio = decimal_from_double(excess) / stats.beta
+        stats.treynor_ratio = safe_division(decimal_from_double(excess), stats.beta)
     stats.probabilistic_sharpe_ratio = decimal_from_double(
         probabilistic_sharpe_ratio(
             performance,

@@ -23,6 +23,7 @@ from backtesting.engine.statistics.csharp import (
     format_fixed,
     format_percent,
     round_decimal,
+    safe_multiply_100,
 )
 from backtesting.engine.statistics.inputs import PerformanceInput
 from backtesting.engine.statistics.portfolio import probabilistic_sharpe_ratio
@@ -104,4 +105,4 @@ def runtime_probabilistic_sharpe_ratio(inp: PerformanceInput) -> str:
                 double_from_decimal(risk_free) / days,
             )
         )
-        return format_decimal(round_decimal(psr * 100, 3)) + "%"
+        return format_decimal(round_decimal(safe_multiply_100(psr), 3)) + "%"

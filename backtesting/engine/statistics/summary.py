@@ -20,6 +20,7 @@ from backtesting.engine.statistics.csharp import (
     format_fixed,
     round_decimal,
     round_double,
+    safe_multiply_100,
 )
 from backtesting.engine.statistics.inputs import PerformanceInput
 from backtesting.engine.statistics.portfolio import PortfolioStatistics, portfolio_statistics
@@ -67,36 +68,45 @@ STATISTIC_NAMES = (
 def compute_statistics(inp: PerformanceInput) -> dict[str, str]:
     """LEAN's final statistics for a run, keyed by LEAN's names in LEAN's order.
 
-    See :class:`PerformanceInput` for what each list must hold. With no equity point the
-    run produced no statistics in LEAN either: the result is then only the counters
-    that do not need samples (orders, fees, informational values) and zeros.
+    See :class:`PerformanceInput` for what each list must hold. Where LEAN produces no
+    summary, only "OrderListHash" is returned, as in LEAN's result packet: when there is
+    no equity point (the run never sampled), and when a value cannot be represented (an
+    annual performance that overflows, a division by zero in the decimal arithmetic),
+    which LEAN logs as "Error generating statistics packet".
     """
     with localcontext(DECIMAL_CONTEXT):
         series = build_series(inp)
-        risk_free = average_risk_free_rate(inp, series)
-        pnls = [as_decimal(pnl) for _, pnl in inp.trade_pnls]
-        wins = list(inp.trade_wins) if inp.trade_wins is not None else [p > 0 for p in pnls]
-        stats = portfolio_statistics(
-            trade_pnls=pnls,
-            trade_wins=wins,
-            equity=series.equity,
-            turnover=series.turnover,
-            performance=series.performance,
-            benchmark=series.benchmark,
-            starting_capital=as_decimal(inp.start_equity),
-            risk_free_rate=risk_free,
-            trading_days_per_year=inp.trading_days_per_year,
-        )
+        if not series.equity:
+            return {"OrderListHash": _order_list_hash(inp)}
+        try:
+            stats = portfolio_statistics(
+                trade_pnls=[as_decimal(pnl) for _, pnl in inp.trade_pnls],
+                trade_wins=_win_flags(inp),
+                equity=series.equity,
+                turnover=series.turnover,
+                performance=series.performance,
+                benchmark=series.benchmark,
+                starting_capital=as_decimal(inp.start_equity),
+                risk_free_rate=average_risk_free_rate(inp, series),
+                trading_days_per_year=inp.trading_days_per_year,
+            )
+        except (ValueError, ArithmeticError):
+            return {"OrderListHash": _order_list_hash(inp)}
         return format_summary(stats, inp)
 
 
+def _win_flags(inp: PerformanceInput) -> list[bool]:
+    if inp.trade_wins is not None:
+        return list(inp.trade_wins)
+    return [as_decimal(pnl) > 0 for _, pnl in inp.trade_pnls]
+
+
+def _order_list_hash(inp: PerformanceInput) -> str:
+    return hashlib.md5(inp.order_list.encode(), usedforsecurity=False).hexdigest()
+
+
 def _percent(value: Decimal, decimals: int) -> str:
-    return format_decimal(round_decimal(_times_100(value), decimals)) + "%"
-
-
-def _times_100(value: Decimal) -> Decimal:
-    """``SafeMultiply100``: x 100, keeping the decimal's scale."""
-    return value * 100
+    return format_decimal(round_decimal(safe_multiply_100(value), decimals)) + "%"
 
 
 def _ratio(value: Decimal) -> str:
@@ -136,5 +146,5 @@ def format_summary(stats: PortfolioStatistics, inp: PerformanceInput) -> dict[st
         "Lowest Capacity Asset": inp.lowest_capacity_asset,
         "Portfolio Turnover": _percent(stats.portfolio_turnover, 2),
         "Drawdown Recovery": str(stats.drawdown_recovery),
-        "OrderListHash": hashlib.md5(inp.order_list.encode(), usedforsecurity=False).hexdigest(),
+        "OrderListHash": _order_list_hash(inp),
     }
