@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -15,6 +16,7 @@ from accounts import services
 from accounts.models import Membership, Organization, Tier
 from accounts.selectors import membership_of, organizations_of
 from config.exceptions import DomainError
+from config.schema import ErrorOutput
 
 #: the reply to wrong credentials; deliberately does not say which part was wrong.
 BAD_CREDENTIALS = "unable to log in with these credentials"
@@ -44,6 +46,16 @@ class MembershipOutput(serializers.ModelSerializer):
         fields = ["id", "user", "username", "role", "can_stop_nodes"]
 
 
+class OrganizationOutput(serializers.Serializer):
+    """Describes :func:`organization_output` for the schema."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    tier = TierOutput()
+    role = serializers.CharField()
+    can_stop_nodes = serializers.BooleanField()
+
+
 class TokenApi(APIView):
     """``POST {username, password}`` -> ``{token}``; then send ``Authorization: Token <token>``."""
 
@@ -51,9 +63,19 @@ class TokenApi(APIView):
     authentication_classes: list = []
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "TokenInput"  # unique name in the OpenAPI schema
+
         username = serializers.CharField()
         password = serializers.CharField()
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: ErrorOutput,
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -71,10 +93,27 @@ class SignupApi(APIView):
     authentication_classes: list = []
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "SignupInput"  # unique name in the OpenAPI schema
+
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(min_length=4)
         email = serializers.EmailField(required=False, default="")
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "SignupOutput",
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "organization": serializers.IntegerField(),
+                    "token": serializers.CharField(),
+                },
+            )
+        },
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -103,6 +142,7 @@ def organization_output(organization: Organization, membership: Membership) -> d
 
 
 class OrganizationListApi(APIView):
+    @extend_schema(responses=OrganizationOutput(many=True))
     def get(self, request: Request) -> Response:
         memberships = Membership.objects.filter(user=request.user).select_related(
             "organization__tier"
@@ -111,6 +151,7 @@ class OrganizationListApi(APIView):
 
 
 class OrganizationDetailApi(APIView):
+    @extend_schema(responses=OrganizationOutput)
     def get(self, request: Request, pk: int) -> Response:
         membership = membership_of(request.user, pk)
         return Response(organization_output(membership.organization, membership))
@@ -120,8 +161,15 @@ class OrganizationTierApi(APIView):
     """``POST {tier: <slug>}``: an admin changes the organization's tier."""
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "OrganizationTierInput"  # unique name in the OpenAPI schema
+
         tier = serializers.SlugRelatedField(slug_field="slug", queryset=Tier.objects.all())
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OrganizationOutput, 403: ErrorOutput},
+    )
     def post(self, request: Request, pk: int) -> Response:
         membership = membership_of(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -134,12 +182,16 @@ class OrganizationTierApi(APIView):
 
 class MemberListApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberListInput"  # unique name in the OpenAPI schema
+
         username = serializers.CharField()
         role = serializers.ChoiceField(
             choices=Membership.Role.choices, default=Membership.Role.MEMBER
         )
         can_stop_nodes = serializers.BooleanField(default=False)
 
+    @extend_schema(responses=MembershipOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         membership_of(request.user, pk)
         members = (
@@ -147,6 +199,7 @@ class MemberListApi(APIView):
         )
         return Response(MembershipOutput(members, many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: MembershipOutput})
     def post(self, request: Request, pk: int) -> Response:
         actor = membership_of(request.user, pk)
         data = self.InputSerializer(data=request.data)
@@ -157,6 +210,9 @@ class MemberListApi(APIView):
 
 class MemberDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MemberDetailInput"  # unique name in the OpenAPI schema
+
         role = serializers.ChoiceField(choices=Membership.Role.choices, required=False)
         can_stop_nodes = serializers.BooleanField(required=False)
 
@@ -169,6 +225,7 @@ class MemberDetailApi(APIView):
         )
         return actor, target
 
+    @extend_schema(request=InputSerializer, responses=MembershipOutput)
     def patch(self, request: Request, pk: int, member_id: int) -> Response:
         actor, target = self._target(request, pk, member_id)
         data = self.InputSerializer(data=request.data)
@@ -176,6 +233,7 @@ class MemberDetailApi(APIView):
         updated = services.member_update(actor=actor, membership=target, **data.validated_data)
         return Response(MembershipOutput(updated).data)
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, member_id: int) -> Response:
         actor, target = self._target(request, pk, member_id)
         services.member_remove(actor=actor, membership=target)
@@ -183,11 +241,22 @@ class MemberDetailApi(APIView):
 
 
 class TierListApi(APIView):
+    @extend_schema(responses=TierOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(TierOutput(Tier.objects.all(), many=True).data)
 
 
 class MeApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "MeOutput",
+            {
+                "id": serializers.IntegerField(),
+                "username": serializers.CharField(),
+                "organizations": OrganizationOutput(many=True),
+            },
+        )
+    )
     def get(self, request: Request) -> Response:
         memberships = Membership.objects.filter(user=request.user).select_related(
             "organization__tier"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,6 +15,7 @@ from accounts.models import Membership
 from backtesting import services
 from backtesting.events import backtest_summary, stored_event
 from backtesting.models import Backtest, BacktestEvent
+from config.schema import BacktestOutput, BuildOutput, ErrorOutput, LaunchOutput, LogOutput
 from ide.api import scoped_project
 
 
@@ -35,17 +38,25 @@ class BacktestListApi(APIView):
     """
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "BacktestListInput"  # unique name in the OpenAPI schema
+
         project = serializers.IntegerField()
         node = serializers.IntegerField(required=False, allow_null=True)
         parameters = serializers.DictField(required=False, default=dict)
         name = serializers.CharField(required=False, default="", allow_blank=True, max_length=128)
 
+    @extend_schema(responses=BacktestOutput(many=True))
     def get(self, request: Request) -> Response:
         backtests = scoped_backtests(request)
         if "project" in request.query_params:
             backtests = backtests.filter(project_id=int(request.query_params["project"]))
         return Response([backtest_summary(b) for b in backtests])
 
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: LaunchOutput, 400: BuildOutput, 409: ErrorOutput},
+    )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -69,11 +80,16 @@ class BacktestListApi(APIView):
 
 class BacktestDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "BacktestDetailInput"  # unique name in the OpenAPI schema
+
         name = serializers.CharField(max_length=128)
 
+    @extend_schema(responses=BacktestOutput)
     def get(self, request: Request, pk: int) -> Response:
         return Response(backtest_summary(scoped_backtest(request, pk)))
 
+    @extend_schema(request=InputSerializer, responses=BacktestOutput)
     def patch(self, request: Request, pk: int) -> Response:
         backtest = scoped_backtest(request, pk)
         data = self.InputSerializer(data=request.data)
@@ -83,12 +99,14 @@ class BacktestDetailApi(APIView):
         )
         return Response(backtest_summary(renamed))
 
+    @extend_schema(responses={204: None, 409: ErrorOutput})
     def delete(self, request: Request, pk: int) -> Response:
         services.backtest_delete(user=request.user, backtest=scoped_backtest(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class BacktestStopApi(APIView):
+    @extend_schema(request=None, responses={200: BacktestOutput, 403: ErrorOutput})
     def post(self, request: Request, pk: int) -> Response:
         backtest = services.stop_backtest(user=request.user, backtest=scoped_backtest(request, pk))
         return Response(backtest_summary(backtest))
@@ -105,6 +123,7 @@ def _payloads(backtest: Backtest, event_type: str) -> list[dict]:
 class BacktestLogsApi(APIView):
     """``[{time, level, message}]`` in the order they were written."""
 
+    @extend_schema(responses=LogOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         logs = _payloads(scoped_backtest(request, pk), "log")
         return Response(
@@ -118,6 +137,7 @@ class BacktestLogsApi(APIView):
 class BacktestOrdersApi(APIView):
     """Every order event (``order_event`` of the engine's sink) in order."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         events = _payloads(scoped_backtest(request, pk), "order_event")
         return Response([{k: v for k, v in p.items() if k != "type"} for p in events])
@@ -126,6 +146,7 @@ class BacktestOrdersApi(APIView):
 class BacktestChartsApi(APIView):
     """``{chart: {series: {"type"?, "unit"?, "points": [[unix seconds, value], ...]}}}``."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         charts: dict[str, dict[str, dict]] = {}
         for p in _payloads(scoped_backtest(request, pk), "chart"):
@@ -139,6 +160,7 @@ class BacktestChartsApi(APIView):
 class BacktestEventsApi(APIView):
     """Stored events after ``?after=<seq>`` (default 0), at most ``?limit=`` (default 5000)."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, pk: int) -> Response:
         backtest = scoped_backtest(request, pk)
         after = int(request.query_params.get("after", 0))

@@ -173,7 +173,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 
-SPECTACULAR_SETTINGS = {"TITLE": "QuantDesk API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "QuantDesk API",
+    "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {
+        "BacktestStatusEnum": ["queued", "running", "completed", "runtime_error", "stopped"],
+        "NodeStatusEnum": ["idle", "busy"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.selectors import acting_membership
+from config.schema import BuildOutput, ErrorOutput
 from ide import services
 from ide.models import Project, ProjectFile
 
@@ -49,6 +51,9 @@ class ProjectListApi(APIView):
     """``GET`` the caller's projects; ``POST {name, files: [{name, content}], organization?}``."""
 
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectListInput"  # unique name in the OpenAPI schema
+
         class FileInput(serializers.Serializer):
             name = serializers.CharField(max_length=255)
             content = serializers.CharField(allow_blank=True, trim_whitespace=False)
@@ -57,9 +62,11 @@ class ProjectListApi(APIView):
         files = FileInput(many=True, required=False, default=list)
         organization = serializers.IntegerField(required=False)
 
+    @extend_schema(responses=ProjectOutput(many=True))
     def get(self, request: Request) -> Response:
         return Response(ProjectOutput(scoped_projects(request), many=True).data)
 
+    @extend_schema(request=InputSerializer, responses={201: ProjectDetailOutput})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,12 +82,17 @@ class ProjectListApi(APIView):
 
 class ProjectDetailApi(APIView):
     class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "ProjectDetailInput"  # unique name in the OpenAPI schema
+
         name = serializers.CharField(max_length=128)
 
+    @extend_schema(responses=ProjectDetailOutput)
     def get(self, request: Request, pk: int) -> Response:
         project = get_object_or_404(scoped_projects(request).prefetch_related("files"), pk=pk)
         return Response(ProjectDetailOutput(project).data)
 
+    @extend_schema(request=InputSerializer, responses=ProjectOutput)
     def patch(self, request: Request, pk: int) -> Response:
         project = scoped_project(request, pk)
         data = self.InputSerializer(data=request.data)
@@ -89,12 +101,14 @@ class ProjectDetailApi(APIView):
             ProjectOutput(services.project_rename(project=project, **data.validated_data)).data
         )
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         services.project_delete(project=scoped_project(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class FileListApi(APIView):
+    @extend_schema(responses=FileOutput(many=True))
     def get(self, request: Request, pk: int) -> Response:
         project = scoped_project(request, pk)
         return Response(FileOutput(project.files.all(), many=True).data)
@@ -104,18 +118,29 @@ class FileDetailApi(APIView):
     """``GET``/``PUT {content}``/``PATCH {name}`` (rename)/``DELETE`` one file by name."""
 
     class ContentInput(serializers.Serializer):
+        class Meta:
+            ref_name = "FileDetailContentInput"  # unique name in the OpenAPI schema
+
         content = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
     class RenameInput(serializers.Serializer):
+        class Meta:
+            ref_name = "FileDetailRenameInput"  # unique name in the OpenAPI schema
+
         name = serializers.CharField(max_length=255)
 
     def _file(self, request: Request, pk: int, name: str) -> ProjectFile:
         project = scoped_project(request, pk)
         return get_object_or_404(ProjectFile, project=project, name=name.rstrip("/"))
 
+    @extend_schema(responses=FileOutput)
     def get(self, request: Request, pk: int, name: str) -> Response:
         return Response(FileOutput(self._file(request, pk, name)).data)
 
+    @extend_schema(
+        request=ContentInput,
+        responses={200: FileOutput, 201: FileOutput, 403: ErrorOutput},
+    )
     def put(self, request: Request, pk: int, name: str) -> Response:
         project = scoped_project(request, pk)
         data = self.ContentInput(data=request.data)
@@ -127,6 +152,7 @@ class FileDetailApi(APIView):
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=RenameInput, responses=FileOutput)
     def patch(self, request: Request, pk: int, name: str) -> Response:
         project_file = self._file(request, pk, name)
         data = self.RenameInput(data=request.data)
@@ -135,6 +161,7 @@ class FileDetailApi(APIView):
             FileOutput(services.file_rename(project_file=project_file, **data.validated_data)).data
         )
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, name: str) -> Response:
         services.file_delete(project_file=self._file(request, pk, name))
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -143,6 +170,7 @@ class FileDetailApi(APIView):
 class BuildApi(APIView):
     """``POST`` -> ``{success, diagnostics: [{file, line, col, severity, message}]}``."""
 
+    @extend_schema(request=None, responses=BuildOutput)
     def post(self, request: Request, pk: int) -> Response:
         result = services.build_project(project=scoped_project(request, pk))
         return Response({"success": result.success, "diagnostics": result.diagnostics})
