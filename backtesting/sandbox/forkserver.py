@@ -9,6 +9,7 @@ call is thread-safe: Dramatiq runs several worker threads, so nothing here uses
 from __future__ import annotations
 
 import json
+import logging
 import marshal
 import os
 import signal
@@ -22,6 +23,8 @@ from typing import Any
 
 from backtesting.sandbox import wrapper
 from backtesting.sandbox.server import HEADER
+
+logger = logging.getLogger(__name__)
 
 #: seconds; importing numpy + pandas + the engine on a busy 2-core machine
 START_TIMEOUT = 60.0
@@ -63,6 +66,7 @@ class JobHandle:
             pass
 
     def close(self) -> None:
+        """Release the parent's ends (the server reads a closed job socket as "kill")."""
         self.job_sock.close()
         try:
             os.close(self.event_fd)
@@ -120,10 +124,12 @@ class ForkServer:
             stderr.seek(0)
             tail = stderr.read()[-2000:].decode(errors="replace").strip()
             ours.close()
+            logger.error("sandbox forkserver failed to start: %s", tail or "no output")
             raise SandboxUnavailable(f"the sandbox failed to start: {tail or 'no output'}")
         ours.settimeout(None)
         stderr.close()
         self._proc, self._ctrl = proc, ours
+        logger.info("sandbox forkserver %s started (bubblewrap=%s)", proc.pid, self.spec.use_bwrap)
 
     def _alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None

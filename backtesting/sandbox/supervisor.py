@@ -13,6 +13,7 @@ The parent side of one backtest, in one worker thread:
 
 from __future__ import annotations
 
+import logging
 import os
 import selectors
 import time
@@ -31,6 +32,8 @@ from backtesting.sandbox.jobs import (
 )
 from backtesting.sandbox.protocol import LAYERS_FRAME, Event, FrameDecoder, ProtocolError
 from backtesting.sandbox.server import EXIT, PID
+
+logger = logging.getLogger(__name__)
 
 #: seconds; a non-empty batch older than this is handed to on_events
 FLUSH_SECONDS = 0.1
@@ -241,6 +244,7 @@ class _Run:
             self._kill(handle, "wall", now)
         if running and self.kill_sent_at is not None and now - self.kill_sent_at > KILL_GRACE:
             # The forkserver did not confirm: take it down with every child it has.
+            logger.warning("sandbox forkserver ignored a kill request; terminating it")
             handle.server.terminate()
             self.kill_sent_at = None
         if running and not self.job_open and self.lost_at is None:

@@ -114,3 +114,12 @@ def test_a_hung_forkserver_is_torn_down_and_the_stop_still_lands_in_two_seconds(
         time.sleep(0.05)
     assert not [p for p in tree if os.path.exists(f"/proc/{p}")]  # nothing left behind
     assert sandbox_run(HONEST).outcome.status == "completed"
+
+
+def test_a_missing_data_folder_is_a_runtime_error_not_a_crash(sandbox_run, tmp_path):
+    run = sandbox_run(HONEST, data_dir=tmp_path / "no-such-folder")
+
+    assert run.outcome.status == "runtime_error"
+    assert run.outcome.error.startswith("The sandbox could not run the algorithm")
+    assert "(the sandboxed process did not start)" in run.events[0]["message"]
+    assert sandbox_run(HONEST).outcome.status == "completed"
