@@ -248,6 +248,15 @@ def visitor(
             lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None,
         )
         page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        # Chromium's console line for a failed request omits the URL; record it alongside.
+        page.on(
+            "response",
+            lambda r: (
+                errors.append(f"http {r.status} {r.request.method} {r.url}")
+                if r.status >= 400 and r.status not in v.expected_statuses
+                else None
+            ),
+        )
         v = Visitor(context=context, page=page, errors=errors, name=f"{request.node.name}-{name}")
         opened.append(v)
         return v
