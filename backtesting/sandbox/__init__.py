@@ -21,12 +21,13 @@ The layers, each probed and skipped (and reported) when unavailable:
 =============  ==============================================================================
 clean-env      the server starts with an empty environment; the child rebuilds a minimal one
 rlimits        AS = memory_mb (includes ~160 MB of preloaded numpy/pandas), CPU soft/hard,
-               NOFILE 64, NPROC 64, FSIZE 16 MB, CORE 0; BLAS/OMP threads = cores
+               NOFILE 256, NPROC 128, FSIZE 16 MB, CORE 0; BLAS/OMP threads = cores
 wall-clock     the parent kills the child at wall_seconds (sleep uses no CPU); always on
 bubblewrap     only /usr, the interpreter, the venv, the engine + sandbox packages and the
                data folder, all read-only; empty size-capped /tmp; own pid/ipc/uts namespaces
 netns          an empty network namespace (bubblewrap's, or ``unshare`` per child as root)
-user           each child becomes the real host uid ``sandbox`` (not a namespace-mapped root)
+user           each child becomes the real host uid ``sandbox`` (not a namespace-mapped root),
+               with no_new_privs
 seccomp        socket/connect/execve/fork/clone-a-process/ptrace/mount/... fail with EPERM;
                signals only to itself
 audit-hook     friendly messages only ("Network access is not allowed in algorithms"); it

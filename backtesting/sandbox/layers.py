@@ -30,10 +30,10 @@ AUDIT_HOOK = "audit-hook"
 READONLY_DATA = "readonly-data"
 
 MB = 1024 * 1024
-#: open files per job (numpy + pandas need ~20)
-NOFILE = 64
-#: tasks of the sandbox uid (threads count; fork is denied by seccomp anyway)
-NPROC = 64
+#: open files per job (numpy + pandas need ~20; room for a universe's data files)
+NOFILE = 256
+#: tasks of the sandbox uid across all its jobs (threads count; seccomp denies fork anyway)
+NPROC = 128
 #: bytes; the largest file a job may write into its temporary folder
 FSIZE = 16 * MB
 
@@ -42,6 +42,7 @@ _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_REMOUNT = 0x1, 0x2, 0x4, 0x20
 _MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 0x40000
 _PR_SET_PDEATHSIG = 1
+_PR_SET_NO_NEW_PRIVS = 38
 
 
 class CpuLimitExceeded(Exception):
@@ -143,6 +144,9 @@ def switch_user(uid: int, gid: int) -> None:
     os.setuid(uid)
     if os.getuid() != uid or os.geteuid() != uid:
         raise OSError("uid switch did not stick")
+    # Even if seccomp is unavailable, a setuid-root program can never give root back.
+    if _libc().prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
 
 
 def apply(

@@ -210,3 +210,20 @@ class A:
     assert "readonly-data" in run.outcome.layers
     assert run.outcome.error.startswith("OSError: [Errno 30] Read-only file system")
     assert not (data_copy / "planted.txt").exists()
+
+
+@needs("user")
+def test_the_sandbox_uid_cannot_regain_root(sandbox_run):
+    source = """
+import os
+class A:
+    def initialize(self):
+        status = open("/proc/self/status").read().splitlines()
+        self.log([l for l in status if l.startswith(("NoNewPrivs:", "CapEff:", "Uid:"))])
+        os.setuid(0)
+"""
+    run = sandbox_run(source, disabled=("audit-hook", "seccomp"))
+
+    status = eval(run.messages()[1])
+    assert "NoNewPrivs:\t1" in status and "CapEff:\t0000000000000000" in status
+    assert run.outcome.error == "PermissionError: [Errno 1] Operation not permitted"
