@@ -49,9 +49,9 @@ SERVER_START_TIMEOUT = 60
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this folder drives Chromium: mark it so ``-m 'not browser'`` skips it."""
+    """Mark the tests that drive Chromium so ``-m 'not browser'`` skips them."""
     for item in items:
-        if "tests/browser" in str(item.fspath):
+        if {"browser", "visitor"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
 
 
