@@ -19,9 +19,12 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# One machine: the site, the node workers (threads on the in-process broker unless
+# REDIS_URL is set) and the sweeper in one daphne process.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (log in as demo / demo; Ctrl+C stops)"
 	START_INPROCESS_WORKERS=1 $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 test: install-test
