@@ -46,6 +46,13 @@ DENIED_SYSCALLS = (
     "finit_module",
     "delete_module",
     "tkill",
+    "rt_sigqueueinfo",
+    "rt_tgsigqueueinfo",
+    "pidfd_open",
+    "pidfd_getfd",
+    "pidfd_send_signal",
+    "process_madvise",
+    "kcmp",
 )
 
 _CLONE_THREAD = 0x00010000
@@ -63,7 +70,10 @@ def load_filter() -> None:
     me = os.getpid()
     f = sc.SyscallFilter(defaction=sc.ALLOW)
     for name in DENIED_SYSCALLS:
-        f.add_rule(deny, name)
+        try:
+            f.add_rule(deny, name)
+        except (ValueError, RuntimeError, OSError):
+            continue  # unknown to this libseccomp (older than the syscall): nothing to deny
     # clone without CLONE_THREAD is a new process (fork, posix_spawn, subprocess).
     f.add_rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
     # glibc falls back to clone when clone3 is unknown; clone3 flags sit in memory we cannot inspect.
