@@ -27,6 +27,7 @@ class A:
     def initialize(self):
         socket.create_connection(("127.0.0.1", 6379), timeout=2).sendall(b"PING\\r\\n")
 """
+POSTGRES = REDIS.replace("6379", "5432")
 OS_SYSTEM = """
 import os
 class A:
@@ -78,6 +79,7 @@ CASES = {
     "read /etc/shadow": (READ_SHADOW, audit.READ_REFUSED),
     "list the checkout": (None, audit.READ_REFUSED),
     "connect to redis": (REDIS, audit.NETWORK_REFUSED),
+    "connect to postgres": (POSTGRES, audit.NETWORK_REFUSED),
     "os.system": (OS_SYSTEM, audit.PROCESS_REFUSED),
     "subprocess": (SUBPROCESS, audit.PROCESS_REFUSED),
     "os.fork": (FORK, audit.PROCESS_REFUSED),
