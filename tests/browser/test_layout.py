@@ -22,6 +22,8 @@ class BuyAndHold(QCAlgorithm):
         if not self.portfolio.invested:
             self.set_holdings("SPY", 1)
             self.debug("bought")
+        if data.time.minute == 0:
+            self.plot("My Chart", "SPY close", data["SPY"].close)
 """
 
 
@@ -73,3 +75,37 @@ def test_every_page_renders_without_console_errors_and_fits_the_width(
     me.page.goto(f"/backtests/{finished_backtest['id']}/")
     me.page.wait_for_selector("[data-testid=statistics] tr[data-stat]")
     assert int(me.page.get_attribute("#chart-equity", "data-points")) > 0
+    # The algorithm's own plot() chart gets a panel of its own
+    custom = me.page.locator("[data-testid=custom-charts] [data-chart='My Chart']")
+    custom.wait_for()
+    assert int(custom.get_attribute("data-points")) > 0
+
+
+def test_logs_filter_and_download_and_orders_download_as_csv(
+    server: Server, visitor, finished_backtest: dict
+) -> None:
+    me = visitor("downloads")
+    page = me.page
+    me.login("wendy", "wendy-pw")
+    page.goto(f"/backtests/{finished_backtest['id']}/")
+    page.wait_for_selector("[data-testid=order-row]")
+    page.wait_for_selector("[data-testid=log-line]")
+    total = page.locator("[data-testid=log-line]").count()
+
+    page.fill("[data-testid=log-filter]", "bought")
+    assert page.locator("[data-testid=log-line]").all_inner_texts()[-1].endswith("bought")
+    assert page.locator("[data-testid=log-line]").count() < total
+    page.fill("[data-testid=log-filter]", "")
+    assert page.locator("[data-testid=log-line]").count() == total
+
+    with page.expect_download() as logs:
+        page.click("[data-testid=logs-download]")
+    text = open(logs.value.path()).read()
+    assert "bought" in text and len(text.strip().splitlines()) == total
+
+    with page.expect_download() as orders:
+        page.click("[data-testid=orders-csv]")
+    rows = open(orders.value.path()).read().strip().splitlines()
+    assert rows[0] == "id,time,symbol,type,quantity,price,status"
+    assert len(rows) == 1 + page.locator("[data-testid=order-row]").count()
+    assert ",SPY," in rows[1]
