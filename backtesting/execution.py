@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from backtesting import services
 from backtesting.models import Backtest
@@ -128,12 +128,16 @@ def execute_backtest(*, backtest_id: int) -> Backtest | None:
                 lambda events: services.record_events(backtest_id=backtest_id, events=list(events)),
                 monitor.should_stop,
             )
-    except Exception:
+    except BaseException as exc:  # noqa: B036  # Dramatiq's time limit and shutdown interrupt are BaseExceptions
         logger.exception("backtest %s failed in the worker", backtest_id)
         status = Backtest.Status.RUNTIME_ERROR
         error = "The worker failed to run the backtest:\n" + traceback.format_exc()
-    finally:
-        close_old_connections()
+        interrupted = None if isinstance(exc, Exception) else exc
+    else:
+        interrupted = None
     if status not in (Backtest.Status.COMPLETED, Backtest.Status.STOPPED):
         status = Backtest.Status.RUNTIME_ERROR
-    return services.finish_backtest(backtest_id=backtest_id, status=status, error=error)
+    finished = services.finish_backtest(backtest_id=backtest_id, status=status, error=error)
+    if interrupted is not None:
+        raise interrupted  # let Dramatiq see its own interrupt once the node is released
+    return finished
