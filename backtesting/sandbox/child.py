@@ -161,7 +161,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
         entry(
             modules,
             data_dir=request["data_dir"],
-            sink=sink,
+            sink=_FriendlyResults(sink, limits["memory_mb"]),
             parameters=dict(request["parameters"]),
         )
     except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
@@ -180,6 +180,23 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
                 stream.flush()
             except Exception:  # noqa: BLE001, S110  # the result must still go out
                 pass
+
+
+class _FriendlyResults:
+    """Passes events through; names the node's memory limit in the engine's MemoryError."""
+
+    def __init__(self, sink: PipeSink, memory_mb: int) -> None:
+        self._sink = sink
+        self._memory_mb = memory_mb
+
+    def emit(self, event: dict[str, Any]) -> None:
+        if (
+            event.get("type") == "result"
+            and event.get("status") == "RuntimeError"
+            and str(event.get("error") or "").startswith("MemoryError")
+        ):
+            event = {**event, "error": messages.OUT_OF_MEMORY.format(memory_mb=self._memory_mb)}
+        self._sink.emit(event)
 
 
 def _traceback(exc: BaseException) -> str:

@@ -45,8 +45,11 @@ _PR_SET_PDEATHSIG = 1
 _PR_SET_NO_NEW_PRIVS = 38
 
 
-class CpuLimitExceeded(Exception):
-    """Raised in the algorithm by SIGXCPU (the soft CPU limit), one second before SIGKILL."""
+class CpuLimitExceeded(BaseException):
+    """Raised in the algorithm by SIGXCPU (the soft CPU limit), one second before SIGKILL.
+
+    A BaseException so the engine's ``except Exception`` does not report it as a user error.
+    """
 
 
 def _libc() -> Any:

@@ -64,3 +64,44 @@ def test_sys_exit_in_initialize_through_the_engine(sandbox_run):
 
     assert run.outcome.status == "runtime_error"
     assert "SystemExit" in run.outcome.error
+
+
+def test_memory_error_through_the_engine_names_the_nodes_memory(sandbox_run):
+    from dataclasses import replace
+
+    from backtesting.sandbox import messages
+    from tests.sandbox.conftest import LIMITS
+
+    source = BASIC.read_text().replace(
+        "        self.set_cash(100000)\n",
+        "        self.set_cash(100000)\n        self.hoard = bytearray(20 * 1024**3)\n",
+    )
+
+    run = sandbox_run(
+        blob=pack_artifact(compile_sources({"main.py": source})),
+        limits=replace(LIMITS, memory_mb=1024),
+    )
+
+    assert run.outcome.status == "runtime_error"
+    assert run.outcome.error == messages.OUT_OF_MEMORY.format(memory_mb=1024)
+    assert "MemoryError" in run.result["stacktrace"]
+
+
+def test_busy_loop_through_the_engine_hits_the_cpu_limit(sandbox_run):
+    from dataclasses import replace
+
+    from backtesting.sandbox import messages
+    from tests.sandbox.conftest import LIMITS
+
+    source = BASIC.read_text().replace(
+        "    def on_data(self, data):\n",
+        "    def on_data(self, data):\n        while True:\n            pass\n",
+    )
+
+    run = sandbox_run(
+        blob=pack_artifact(compile_sources({"main.py": source})),
+        limits=replace(LIMITS, cpu_seconds=1),
+    )
+
+    assert run.outcome.status == "runtime_error"
+    assert run.outcome.error == messages.CPU_EXCEEDED.format(cpu=1)
