@@ -31,6 +31,8 @@ from typing import Any
 HEADER = struct.Struct(">I")
 PID = struct.Struct(">i")
 EXIT = struct.Struct(">idq")
+#: the return code reported when the server could not fork the child
+FORK_FAILED = 127
 
 #: imported once here so every child starts warm (and after the uid switch, when the
 #: interpreter's files may be unreadable, nothing common has to be loaded lazily)
@@ -143,7 +145,17 @@ class _Server:
         job_fd, event_fd = fds
         request: dict[str, Any] = marshal.loads(bytes(payload))
         job_sock = socket.socket(fileno=job_fd)
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            # Out of processes or memory: fail this job only, keep serving the others.
+            os.close(event_fd)
+            try:
+                job_sock.sendall(b"X" + EXIT.pack(FORK_FAILED, 0.0, 0))
+            except OSError:
+                pass
+            job_sock.close()
+            return True
         if pid == 0:
             from backtesting.sandbox import child
 
