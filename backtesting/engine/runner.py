@@ -22,16 +22,12 @@ from typing import Any
 
 from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
 from backtesting.engine.brokerage.transactions import order_event_payload
-from backtesting.engine.data.slice import Slice
-from backtesting.engine.feed.bars_factory import make_bar
 from backtesting.engine.feed.setup import build_feed
+from backtesting.engine.loop import run_loop
 from backtesting.engine.results.collector import ResultCollector
 from backtesting.engine.results.report import final_statistics, runtime_statistics
 from backtesting.engine.results.sink import Event, ResultSink
 from backtesting.engine.scheduling.rules import DateRule, TimeRule
-
-#: how many time steps pass between two checks of ``should_stop``
-STOP_CHECK_INTERVAL = 500
 
 
 class RunState:
@@ -132,16 +128,14 @@ def _run_loop(
     should_stop: Callable[[], bool] | None,
 ) -> str:
     setup = build_feed(algorithm, data_dir, start, end)
-    feed, benchmark_value = setup.feed, setup.benchmark_value
+    benchmark_value = setup.benchmark_value
     warm_start = setup.warm_up_start
-    transactions = algorithm.transactions
     scheduler = algorithm._scheduler
     portfolio = algorithm.portfolio
     algorithm._order_listener = lambda event, order: sink.emit(order_event_payload(event, order))
     algorithm._plot_listener = lambda chart, series, time, value: collector.chart(
         chart, series, time, value
     )
-    securities_of = setup.security_of
 
     def sample() -> None:
         if not algorithm.is_warming_up:
@@ -166,90 +160,9 @@ def _run_loop(
     if not algorithm.is_warming_up:
         collector.begin(portfolio.total_portfolio_value)
 
-    def set_time(moment: datetime) -> None:
-        algorithm._time = moment
-
-    total = max(len(feed), 1)
-    next_progress = 0.01
-    status = "Completed"
-    corporate = setup.corporate
-    handlers = algorithm._data_handlers
-    consolidators = algorithm.subscription_manager.consolidators
-    on_data = algorithm.on_data
-    step = 0
-    last_time = start
-    for ts in feed:
-        step += 1
-        if should_stop is not None and step % STOP_CHECK_INTERVAL == 0 and should_stop():
-            status = "Stopped"
-            break
-        now = datetime(1970, 1, 1) + timedelta(microseconds=ts.time_ns // 1000)
-        if algorithm.is_warming_up and now > start:
-            scheduler.fire_before(start, set_time)
-            algorithm.is_warming_up = False
-            algorithm._time = start
-            collector.begin(portfolio.total_portfolio_value)
-            algorithm.on_warmup_finished()
-        scheduler.fire_before(now, set_time)
-        algorithm._time = now
-        last_time = now
-        data = Slice(now)
-        has_user_data = False
-        bars_for_handlers: list[tuple[Any, Any]] = []
-        for sub, row, ff in ts.items:
-            bar = make_bar(sub, row, now, ff)
-            security = securities_of[id(sub)]
-            kind = sub.config.kind
-            if not ff:
-                if kind == "trade":
-                    security.update_trade(bar)
-                elif kind == "quote":
-                    security.update_quote(bar)
-                else:
-                    security.cache.custom = bar
-                    security.cache.price = float(bar.value)
-            if sub.config.internal:
-                continue
-            has_user_data = True
-            if kind == "trade":
-                data.add_trade(security.symbol, bar)
-            elif kind == "quote":
-                data.add_quote(security.symbol, bar)
-            else:
-                data.add_custom(security.symbol, bar)
-            if kind == "trade" or not security.has_trade_data:
-                bars_for_handlers.append((security.symbol, bar))
-        transactions.step = step
-        transactions.scan()
-        scheduler.fire_at(now)
-        if corporate:
-            corporate.apply(algorithm, data, now)
-        for cons_list in consolidators.values():
-            for consolidator in cons_list:
-                consolidator.scan(now)
-        for symbol, bar in bars_for_handlers:
-            for consolidator in consolidators.get(symbol, ()):
-                consolidator.update(bar)
-            for handler in handlers.get(symbol, ()):
-                handler(bar)
-        if has_user_data or data.has_data:
-            on_data(data)
-        if algorithm._quit:
-            break
-        if not algorithm.is_warming_up:
-            if has_user_data:
-                # LEAN's equity chart moves only on the algorithm's own data: internal
-                # feeds (the benchmark's hour bars) never add intraday equity points
-                collector.step(now, portfolio.total_portfolio_value)
-            if step / total >= next_progress:
-                next_progress = step / total + 0.01
-                sink.emit({"type": "progress", "fraction": round(step / total, 4)})
-                sink.emit(
-                    {
-                        "type": "runtime_statistics",
-                        "values": runtime_statistics(algorithm, collector),
-                    }
-                )
+    status, last_time = run_loop(
+        algorithm, collector, setup, sink, start, should_stop, runtime_statistics
+    )
     algorithm._time = last_time
     if status == "Completed":
         algorithm.on_end_of_algorithm()

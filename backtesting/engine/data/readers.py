@@ -8,6 +8,7 @@ side. Equity prices are divided by 10,000 here; nothing else is adjusted.
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,6 +54,30 @@ def _read_csv(path: Path, ncols: int) -> pd.DataFrame | None:
         for i in range(frame.shape[1], ncols):
             frame[i] = np.nan
     return frame.iloc[:, :ncols]
+
+
+def _read_numeric(path: Path, ncols: int) -> np.ndarray | None:
+    """Parse an all-numeric LEAN CSV (minute/second files) straight into a float matrix.
+
+    About twice as fast as pandas for these small files; empty fields (an absent quote
+    side) become NaN.
+    """
+    if not path.exists():
+        return None
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        if not names:
+            return None
+        text = archive.read(names[0]).decode()
+    text = text.strip()
+    if not text:
+        return None
+    tokens = np.array(text.replace("\r", "").replace("\n", ",").split(","))
+    if len(tokens) % ncols:
+        return None
+    if (tokens == "").any():
+        tokens[tokens == ""] = "nan"
+    return tokens.astype(np.float64).reshape(-1, ncols)
 
 
 def _matrix(frame: pd.DataFrame, kind: str, scale: float) -> np.ndarray:
@@ -129,15 +154,18 @@ def read_bars(
     while day <= last:
         ticker = ticker_for if isinstance(ticker_for, str) else ticker_for.get(day)
         if ticker:
-            frame = _read_csv(
-                file_path(data_dir, security_type, market, resolution, ticker, kind, day), ncols
-            )
-            if frame is not None and len(frame):
-                ms = frame[0].astype(np.int64).to_numpy()
+            path = file_path(data_dir, security_type, market, resolution, ticker, kind, day)
+            matrix = _read_numeric(path, ncols)
+            if matrix is not None and len(matrix):
+                ms = matrix[:, 0].astype(np.int64)
                 times = np.datetime64(day, "ns") + ms.astype("timedelta64[ms]").astype(
                     "timedelta64[ns]"
                 )
-                parts.append(RawBars(times, _matrix(frame, kind, scale)))
+                values = matrix[:, 1:].copy()
+                values[:, 0:4] /= scale
+                if kind != "trade":
+                    values[:, 5:9] /= scale
+                parts.append(RawBars(times, values))
         day += timedelta(days=1)
     return _concat(parts, width)
 

@@ -23,20 +23,42 @@ class DataDictionary(dict):
         return (key in self, self.get(key))
 
 
-class Slice:
-    """LEAN's Slice: ``slice[symbol]``, ``slice.bars``, ``slice.quote_bars``, ``slice.splits``..."""
+_EMPTY = DataDictionary()
 
-    def __init__(self, time: datetime) -> None:
+
+class Slice:
+    """LEAN's Slice: ``slice[symbol]``, ``slice.bars``, ``slice.quote_bars``, ``slice.splits``...
+
+    Built once per time step, so it is kept light: the auxiliary dictionaries (splits,
+    dividends, ...) are shared empty ones until an event needs its own.
+    """
+
+    __slots__ = (
+        "time",
+        "bars",
+        "quote_bars",
+        "splits",
+        "dividends",
+        "delistings",
+        "symbol_changed_events",
+        "ticks",
+        "_data",
+        "_custom",
+    )
+
+    def __init__(
+        self, time: datetime, bars: DataDictionary | None = None, data: DataDictionary | None = None
+    ) -> None:
         self.time = time
-        self.bars = DataDictionary()
-        self.quote_bars = DataDictionary()
-        self.splits = DataDictionary()
-        self.dividends = DataDictionary()
-        self.delistings = DataDictionary()
-        self.symbol_changed_events = DataDictionary()
-        self.ticks = DataDictionary()
-        self._data = DataDictionary()
-        self._custom: dict[type, DataDictionary] = {}
+        self.bars = DataDictionary() if bars is None else bars
+        self._data = DataDictionary() if data is None else data
+        self.quote_bars = _EMPTY
+        self.splits = _EMPTY
+        self.dividends = _EMPTY
+        self.delistings = _EMPTY
+        self.symbol_changed_events = _EMPTY
+        self.ticks = _EMPTY
+        self._custom: dict[type, DataDictionary] | None = None
 
     # -- building (engine side) --------------------------------------------------
     def add_trade(self, symbol: Any, bar: Any) -> None:
@@ -44,13 +66,23 @@ class Slice:
         self._data[symbol] = bar
 
     def add_quote(self, symbol: Any, bar: Any) -> None:
+        if self.quote_bars is _EMPTY:
+            self.quote_bars = DataDictionary()
         self.quote_bars[symbol] = bar
         if symbol not in self.bars:
             self._data[symbol] = bar
 
     def add_custom(self, symbol: Any, point: Any) -> None:
         self._data[symbol] = point
+        if self._custom is None:
+            self._custom = {}
         self._custom.setdefault(type(point), DataDictionary())[symbol] = point
+
+    def add_events(self, name: str, events: dict[Any, Any]) -> DataDictionary:
+        """Attach split/dividend/delisting events (``name`` is the attribute)."""
+        target = DataDictionary(events)
+        setattr(self, name, target)
+        return target
 
     # -- the algorithm's view ------------------------------------------------------
     @property
@@ -65,12 +97,12 @@ class Slice:
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, type):
-            return self._custom.get(key, DataDictionary())
+            return (self._custom or {}).get(key, DataDictionary())
         return self._data[key]
 
     def get(self, key: Any, default: Any = None) -> Any:
         if isinstance(key, type):
-            return self._custom.get(key, DataDictionary())
+            return (self._custom or {}).get(key, DataDictionary())
         return self._data.get(key, default)
 
     def __contains__(self, key: Any) -> bool:

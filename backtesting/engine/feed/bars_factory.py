@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -57,3 +58,70 @@ def _side(values: Any, fill_forward: bool) -> Bar:
 
 def _size(value: float) -> float:
     return 0.0 if math.isnan(value) else float(value)
+
+
+def bar_factory(sub: Subscription) -> Callable[[int, datetime, bool], Any]:
+    """A fast ``make(row, end, fill_forward)`` for one subscription (the loop's hot path).
+
+    Rows are converted to Python lists once; bars are built without keyword parsing.
+    """
+    config = sub.config
+    if config.kind == "custom":
+        return lambda row, end, ff: make_bar(sub, row, end, ff)
+    symbol = config.symbol
+    period = config.period
+    rows = sub.values.tolist()
+    daily_starts = [from_ns(int(t)) for t in sub.start] if config.resolution == 4 else None
+    new = object.__new__
+    if config.kind == "trade":
+        trade_type = TradeBar
+
+        def make_trade(row: int, end: datetime, ff: bool) -> TradeBar:
+            v = rows[row]
+            bar = new(trade_type)
+            bar.symbol = symbol
+            bar.end_time = end
+            if ff:
+                bar.time = end - period
+                c = v[3]
+                bar.open = bar.high = bar.low = bar.close = bar.value = c
+                bar.volume = 0.0
+                bar.is_fill_forward = True
+            else:
+                bar.time = daily_starts[row] if daily_starts is not None else end - period
+                bar.open, bar.high, bar.low, bar.close, bar.volume = v
+                bar.value = v[3]
+                bar.is_fill_forward = False
+            return bar
+
+        return make_trade
+
+    def make_quote(row: int, end: datetime, ff: bool) -> QuoteBar:
+        start = end - period if ff or daily_starts is None else daily_starts[row]
+        return _quote(rows[row], symbol, start, end, ff)
+
+    return make_quote
+
+
+def _quote(v: list[float], symbol: Any, start: datetime, end: datetime, ff: bool) -> QuoteBar:
+    bid = (
+        None
+        if v[0] != v[0]
+        else (Bar(v[3], v[3], v[3], v[3]) if ff else Bar(v[0], v[1], v[2], v[3]))
+    )
+    ask = (
+        None
+        if v[5] != v[5]
+        else (Bar(v[8], v[8], v[8], v[8]) if ff else Bar(v[5], v[6], v[7], v[8]))
+    )
+    bar = QuoteBar(
+        start,
+        symbol,
+        bid,
+        0.0 if v[4] != v[4] else v[4],
+        ask,
+        0.0 if v[9] != v[9] else v[9],
+        end_time=end,
+    )
+    bar.is_fill_forward = ff
+    return bar

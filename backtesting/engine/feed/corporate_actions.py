@@ -62,11 +62,9 @@ class CorporateActions:
                 if mode in (DataNormalizationMode.RAW, DataNormalizationMode.SPLIT_ADJUSTED):
                     algorithm.portfolio.cash += security.holdings.quantity * event.value
         if splits:
-            data.splits.update(splits)
-            algorithm.on_splits(data.splits)
+            algorithm.on_splits(data.add_events("splits", splits))
         if dividends:
-            data.dividends.update(dividends)
-            algorithm.on_dividends(data.dividends)
+            algorithm.on_dividends(data.add_events("dividends", dividends))
 
 
 def _apply_split(algorithm: Any, security: Any, ratio: float) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -106,6 +106,15 @@ class BacktestFeed:
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    def plan(self) -> tuple[list[datetime], list[int], list[int], list[int], list[int], list[bool]]:
+        """The whole time line as plain lists, for the main loop's hot path.
+
+        ``(times, first, stop, subscription index, row, is_fill_forward)``: the items of
+        step ``i`` are positions ``first[i]:stop[i]`` of the last three lists.
+        """
+        times = self.steps.astype("datetime64[ns]").astype("datetime64[us]").tolist()
+        return times, self._bounds, self._ends, self._subs, self._rows, self._ff
 
     def __iter__(self) -> Iterator[TimeSlice]:
         subs = self.subscriptions

@@ -61,7 +61,7 @@ class ResultCollector:
         total = end - start
         self.resample_period = max(MINIMUM_SAMPLE_PERIOD, total / SAMPLES_PER_RUN)
         self.samples = Samples()
-        self._next_sample: datetime | None = None
+        self.next_sample: datetime | None = None
         self._last_sales_volume = 0.0
         self._daily_value = 0.0
         self._cumulative_max = 0.0
@@ -146,8 +146,8 @@ class ResultCollector:
 
     def step(self, time: datetime, equity: float) -> bool:
         """Called after every time step; records an intraday equity point when due."""
-        if self._next_sample is None or time > self._next_sample:
-            self._next_sample = time + self.resample_period
+        if self.next_sample is None or time > self.next_sample:
+            self.next_sample = time + self.resample_period
             self._record_equity_point(time, equity)
             return True
         return False
