@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import Membership, Organization, Tier
-from accounts.selectors import membership_of, organizations_of
+from accounts.selectors import log_bytes_today, membership_of, organizations_of
 from config.exceptions import DomainError
 from config.schema import ErrorOutput
 
@@ -54,6 +54,7 @@ class OrganizationOutput(serializers.Serializer):
     tier = TierOutput()
     role = serializers.CharField()
     can_stop_nodes = serializers.BooleanField()
+    log_bytes_today = serializers.IntegerField()
 
 
 class TokenApi(APIView):
@@ -138,6 +139,7 @@ def organization_output(organization: Organization, membership: Membership) -> d
         "tier": TierOutput(organization.tier).data,
         "role": membership.role,
         "can_stop_nodes": membership.may_stop_others,
+        "log_bytes_today": log_bytes_today(organization=organization),
     }
 
 

@@ -57,3 +57,19 @@ def acting_membership(
     if membership is None:
         raise NotFound("you are not a member of any organization")
     return membership
+
+
+def log_bytes_today(*, organization: Organization) -> int:
+    """Log bytes the organization's backtests stored in the last 24 hours (rolling).
+
+    Summed over backtests created in the window, so deleting a backtest lowers it; the
+    daily quota, which must not be refunded that way, needs a usage record of its own.
+    """
+    from datetime import timedelta
+
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    since = timezone.now() - timedelta(hours=24)
+    total = organization.backtests.filter(created_at__gte=since).aggregate(total=Sum("log_bytes"))
+    return int(total["total"] or 0)

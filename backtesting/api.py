@@ -16,7 +16,7 @@ from backtesting import services
 from backtesting.events import backtest_summary, stored_event
 from backtesting.models import Backtest, BacktestEvent
 from config.schema import BacktestOutput, BuildOutput, ErrorOutput, LaunchOutput, LogOutput
-from ide.api import scoped_project
+from ide.api import ProjectOutput, scoped_project
 
 
 def scoped_backtests(request: Request) -> QuerySet[Backtest]:
@@ -103,6 +103,25 @@ class BacktestDetailApi(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         services.backtest_delete(user=request.user, backtest=scoped_backtest(request, pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BacktestCloneApi(APIView):
+    """``POST {name}``: a new project from the code snapshot the backtest ran."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "BacktestCloneInput"  # unique name in the OpenAPI schema
+
+        name = serializers.CharField(max_length=128)
+
+    @extend_schema(request=InputSerializer, responses={201: ProjectOutput})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        project = services.backtest_clone(
+            user=request.user, backtest=scoped_backtest(request, pk), **data.validated_data
+        )
+        return Response(ProjectOutput(project).data, status=status.HTTP_201_CREATED)
 
 
 class BacktestStopApi(APIView):

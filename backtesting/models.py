@@ -39,6 +39,8 @@ class Backtest(models.Model):
     name = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)
+    #: ``{file name: content}`` as launched, so the code of any backtest can be cloned.
+    source_snapshot = models.JSONField(default=dict, blank=True)
     progress = models.FloatField(default=0.0)
     error = models.TextField(blank=True, default="")
     statistics = models.JSONField(default=dict, blank=True)

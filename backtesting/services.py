@@ -74,6 +74,7 @@ def launch_backtest(
     (delayed on a B-MICRO node) and push the node's state to the Resources panel.
     """
     membership_of(user, project.organization_id)
+    sources = project.sources()
     build = build_project(project=project)
     if not build.success or build.artifact is None:
         raise BuildFailed(list(build.diagnostics))
@@ -102,6 +103,7 @@ def launch_backtest(
             created_by=user,
             name=name or generate_name(),
             parameters=parameters or {},
+            source_snapshot=sources,
             enqueued_at=timezone.now(),
         )
         claimed = Node.objects.filter(pk=node.pk, status=Node.Status.IDLE).update(
@@ -318,6 +320,15 @@ def backtest_rename(*, user: AbstractBaseUser, backtest: Backtest, name: str) ->
     backtest.save(update_fields=["name"])
     _publish_status(backtest)
     return backtest
+
+
+def backtest_clone(*, user: AbstractBaseUser, backtest: Backtest, name: str) -> Project:
+    """A new project in the backtest's organization holding the code it ran."""
+    from ide.services import project_create
+
+    membership = membership_of(user, backtest.organization_id)
+    files = sorted(backtest.source_snapshot.items()) or [("main.py", "")]
+    return project_create(organization=membership.organization, user=user, name=name, files=files)
 
 
 def backtest_delete(*, user: AbstractBaseUser, backtest: Backtest) -> None:

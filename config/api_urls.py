@@ -48,6 +48,11 @@ urlpatterns = [
         name="api-backtest-stop",
     ),
     path(
+        "backtests/<int:pk>/clone/",
+        backtesting_api.BacktestCloneApi.as_view(),
+        name="api-backtest-clone",
+    ),
+    path(
         "backtests/<int:pk>/logs/",
         backtesting_api.BacktestLogsApi.as_view(),
         name="api-backtest-logs",

@@ -53,6 +53,7 @@ def _requests(ids):
         ("patch", f"/api/backtests/{b}/", {"name": "pwned"}),
         ("delete", f"/api/backtests/{b}/", None),
         ("post", f"/api/backtests/{b}/stop/", None),
+        ("post", f"/api/backtests/{b}/clone/", {"name": "stolen"}),
         ("get", f"/api/backtests/{b}/logs/", None),
         ("get", f"/api/backtests/{b}/orders/", None),
         ("get", f"/api/backtests/{b}/charts/", None),
@@ -74,6 +75,7 @@ def test_every_endpoint_answers_404_to_another_organization(api, victim, outside
     assert Backtest.objects.get(pk=victim["backtest"]).name != "pwned"
     assert Node.objects.filter(organization_id=victim["org"]).count() == 1
     assert Membership.objects.filter(organization_id=victim["org"]).count() == 1
+    assert not Project.objects.filter(name="stolen").exists()
 
 
 @pytest.mark.django_db

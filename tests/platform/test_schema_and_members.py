@@ -78,3 +78,32 @@ def test_a_bmicro_launch_reports_its_start_delay_and_sends_a_delayed_message(
 
     assert response.data["start_delay_seconds"] == 20.0
     assert sent == [{"args": (response.data["id"],), "delay": 20000}]
+
+
+@pytest.mark.django_db
+def test_a_backtest_clones_the_code_it_ran_into_a_new_project(api, owner, project):
+    client = api(owner)
+    backtest_id = client.post("/api/backtests/", {"project": project.pk}, format="json").data["id"]
+    ran = project.files.get(name="main.py").content
+    client.put(f"/api/projects/{project.pk}/files/main.py", {"content": "x = 1\n"}, format="json")
+
+    response = client.post(f"/api/backtests/{backtest_id}/clone/", {"name": "Copy"}, format="json")
+
+    assert response.status_code == 201
+    copy = client.get(f"/api/projects/{response.data['id']}/").data
+    assert copy["name"] == "Copy"
+    assert [(f["name"], f["content"]) for f in copy["files"]] == [("main.py", ran)]
+
+
+@pytest.mark.django_db
+def test_the_organization_reports_todays_log_usage(api, owner, project, free_org):
+    from backtesting.services import claim_backtest, record_events
+
+    client = api(owner)
+    backtest_id = client.post("/api/backtests/", {"project": project.pk}, format="json").data["id"]
+    claim_backtest(backtest_id=backtest_id, worker="test")
+    record_events(
+        backtest_id=backtest_id,
+        events=[{"type": "log", "time": None, "level": "log", "message": "abcde"}],
+    )
+    assert client.get(f"/api/organizations/{free_org.pk}/").data["log_bytes_today"] == 5
