@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from backtesting.engine.data.bars import TradeBar
 from backtesting.engine.data.slice import DataDictionary, Slice
 from backtesting.engine.feed.bars_factory import bar_factory
 
@@ -62,6 +63,15 @@ def run_loop(
     symbols = [sec.symbol for sec in securities]
     # the bar that feeds indicators: trade bars, or quotes when a security has no trades
     feeds_handlers = [k == _TRADE or not securities[i].has_trade_data for i, k in enumerate(kinds)]
+    # with trade bars only, slice[symbol] and slice.bars are one dictionary
+    trades_only = all(k == _TRADE or internal[i] for i, k in enumerate(kinds))
+
+    # inline construction of intraday trade bars, the common case (no function call)
+    rows_of = [sub.values.tolist() if kinds[i] == _TRADE else None for i, sub in enumerate(subs)]
+    inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
+    periods = [sub.config.period for sub in subs]
+    caches = [sec.cache for sec in securities]
+    new = object.__new__
 
     def set_time(moment: datetime) -> None:
         algorithm._time = moment
@@ -93,19 +103,33 @@ def run_loop(
         last_time = now
 
         bars = DataDictionary()
-        data = Slice(now, bars, None)
+        data = new(Slice)
+        data.time = now
+        data.bars = bars
+        data._data = bars if trades_only else DataDictionary()
         user_data = False
         fed: list[tuple[Any, Any]] | None = None
         for j in range(firsts[i], stops[i]):
             k = item_sub[j]
             ff = item_ff[j]
-            bar = makers[k](item_row[j], now, ff)
             kind = kinds[k]
+            if inline[k] and not ff:
+                v = rows_of[k][item_row[j]]
+                bar = new(TradeBar)
+                bar.symbol = symbols[k]
+                bar.time = now - periods[k]
+                bar.end_time = now
+                bar.open, bar.high, bar.low, bar.close, bar.volume = v
+                bar.value = v[3]
+                bar.is_fill_forward = False
+            else:
+                bar = makers[k](item_row[j], now, ff)
             security = securities[k]
             if not ff:
                 if kind == _TRADE:
-                    security.cache.trade_bar = bar
-                    security.cache.price = bar.close
+                    cache = caches[k]
+                    cache.trade_bar = bar
+                    cache.price = bar.close
                 elif kind == _QUOTE:
                     security.update_quote(bar)
                 else:
@@ -117,7 +141,8 @@ def run_loop(
             symbol = symbols[k]
             if kind == _TRADE:
                 bars[symbol] = bar
-                data._data[symbol] = bar
+                if not trades_only:
+                    data._data[symbol] = bar
             elif kind == _QUOTE:
                 data.add_quote(symbol, bar)
             else:

@@ -56,7 +56,7 @@ def _read_csv(path: Path, ncols: int) -> pd.DataFrame | None:
     return frame.iloc[:, :ncols]
 
 
-def _read_numeric(path: Path, ncols: int) -> np.ndarray | None:
+def _read_numeric(path: Path, ncols: int, integers: bool = False) -> np.ndarray | None:
     """Parse an all-numeric LEAN CSV (minute/second files) straight into a float matrix.
 
     About twice as fast as pandas for these small files; empty fields (an absent quote
@@ -72,11 +72,18 @@ def _read_numeric(path: Path, ncols: int) -> np.ndarray | None:
     text = text.strip()
     if not text:
         return None
-    tokens = np.array(text.replace("\r", "").replace("\n", ",").split(","))
+    flat = text.replace("\r", "").replace("\n", ",")
+    expected = flat.count(",") + 1
+    if expected % ncols == 0 and ",," not in flat and not flat.endswith(","):
+        # C-speed parsing; equity files hold integers only (prices x 10,000)
+        dtype = np.int64 if integers else np.float64
+        values = np.fromstring(flat, dtype=dtype, sep=",")  # noqa: NPY201  # text mode is supported
+        if values.size == expected:
+            return values.astype(np.float64).reshape(-1, ncols)
+    tokens = np.array(flat.split(","))
     if len(tokens) % ncols:
         return None
-    if (tokens == "").any():
-        tokens[tokens == ""] = "nan"
+    tokens[tokens == ""] = "nan"
     return tokens.astype(np.float64).reshape(-1, ncols)
 
 
@@ -155,7 +162,7 @@ def read_bars(
         ticker = ticker_for if isinstance(ticker_for, str) else ticker_for.get(day)
         if ticker:
             path = file_path(data_dir, security_type, market, resolution, ticker, kind, day)
-            matrix = _read_numeric(path, ncols)
+            matrix = _read_numeric(path, ncols, integers=security_type == SecurityType.EQUITY)
             if matrix is not None and len(matrix):
                 ms = matrix[:, 0].astype(np.int64)
                 times = np.datetime64(day, "ns") + ms.astype("timedelta64[ms]").astype(

@@ -33,18 +33,14 @@ class Slice:
     dividends, ...) are shared empty ones until an event needs its own.
     """
 
-    __slots__ = (
-        "time",
-        "bars",
-        "quote_bars",
-        "splits",
-        "dividends",
-        "delistings",
-        "symbol_changed_events",
-        "ticks",
-        "_data",
-        "_custom",
-    )
+    #: shared empty dictionaries until a step has such events (instances override them)
+    quote_bars = _EMPTY
+    splits = _EMPTY
+    dividends = _EMPTY
+    delistings = _EMPTY
+    symbol_changed_events = _EMPTY
+    ticks = _EMPTY
+    _custom: dict[type, DataDictionary] | None = None
 
     def __init__(
         self, time: datetime, bars: DataDictionary | None = None, data: DataDictionary | None = None
@@ -52,13 +48,6 @@ class Slice:
         self.time = time
         self.bars = DataDictionary() if bars is None else bars
         self._data = DataDictionary() if data is None else data
-        self.quote_bars = _EMPTY
-        self.splits = _EMPTY
-        self.dividends = _EMPTY
-        self.delistings = _EMPTY
-        self.symbol_changed_events = _EMPTY
-        self.ticks = _EMPTY
-        self._custom: dict[type, DataDictionary] | None = None
 
     # -- building (engine side) --------------------------------------------------
     def add_trade(self, symbol: Any, bar: Any) -> None:
