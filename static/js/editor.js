@@ -1,7 +1,7 @@
 // The CodeMirror 6 editor of the IDE: Python, line numbers, bracket matching, search, undo
 // (all from basicSetup), lint gutter + underlines for build diagnostics, Ctrl+S.
 import {
-  EditorState, EditorView, basicSetup, keymap, indentWithTab, python, lintGutter, setDiagnostics,
+  EditorState, EditorView, basicSetup, keymap, indentWithTab, indentUnit, python, lintGutter, setDiagnostics,
 } from "../vendor/codemirror.bundle.js";
 
 /**
@@ -36,6 +36,8 @@ export function createEditor(parent, { onChange, onSave }) {
   const extensions = [
     basicSetup,
     python(),
+    indentUnit.of("    "), // PEP 8; CodeMirror's default of two spaces mis-indents Python bodies
+    EditorState.tabSize.of(4),
     lintGutter(),
     keymap.of([
       { key: "Mod-s", preventDefault: true, run: () => { onSave?.(); return true; } },

@@ -243,8 +243,9 @@ $("backtest").addEventListener("click", async () => {
     setTimeout(() => { location.href = `/backtests/${bt.id}/`; }, 600);
   } catch (err) {
     if (err.status === 409) {
-      showNotice(h("span", {}, `${errorMessage(err.body) || "No idle backtesting node"}: every node is busy. `,
-        "See the Resources panel below to stop a running backtest, or wait until one finishes."), "error");
+      const reason = errorMessage(err.body) || "no idle backtesting node";
+      showNotice(h("span", {}, `${reason[0].toUpperCase()}${reason.slice(1)}. `,
+        "See the Resources panel: stop a running backtest there, or wait until one finishes."), "error");
       document.getElementById("resources").scrollIntoView({ behavior: "smooth" });
     } else if (err.status === 400 && err.body?.diagnostics) {
       appliedSeq = editSeq;

@@ -15,8 +15,23 @@ from tests.browser.conftest import ARTIFACTS, BMICRO_DELAY_SECONDS, Server, Visi
 
 #: the error we type; "x = = 1" is invalid syntax wherever it lands.
 BROKEN = "x = = 1"
+#: what the fix types instead: some work on every bar, plotted (closing brackets and quotes
+#: are typed over CodeMirror's auto-inserted ones).
+WORK = ("load = sum(i * i for i in range(50000)) % 997", 'self.plot("Work", "Load", load)')
 #: edits measured for the build round-trip.
 ROUND_TRIP_EDITS = 20
+#: sets window.sawLivePoints once the equity chart holds points while the backtest runs.
+SEE_LIVE_POINTS = """
+document.addEventListener('DOMContentLoaded', () => {
+  const chart = document.getElementById('chart-equity');
+  if (!chart) return;
+  new MutationObserver(() => {
+    if (document.body.dataset.status === 'running' && +chart.dataset.points > 0) {
+      window.sawLivePoints = true;
+    }
+  }).observe(chart, {attributes: true, attributeFilter: ['data-points']});
+});
+"""
 
 
 def _open_demo_project(me: Visitor) -> None:
@@ -41,18 +56,21 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     _open_demo_project(me)
     me.shot("02-ide")
 
-    # When they type a syntax error on a new last line
-    page.click(".cm-content")
-    page.keyboard.press("Control+End")
+    # When they type a syntax error as the first statement of on_data
+    lines = page.locator(".cm-line").all_inner_texts()
+    on_data = next(i for i, text in enumerate(lines) if "def on_data" in text)
+    page.locator(".cm-line").nth(on_data).click()
+    page.keyboard.press("End")
     page.keyboard.press("Enter")
     page.keyboard.type(BROKEN)
 
     # Then a gutter marker, an underline and a Problems row appear on that line
     page.wait_for_selector("body[data-build='errors']")
     row = page.locator("[data-testid=problem-row]").first
-    line_number = int(row.get_attribute("data-line"))
+    assert int(row.get_attribute("data-line")) == on_data + 2, "the line we typed (1-based)"
     typed_line = page.locator(".cm-line", has_text=BROKEN)
-    assert page.locator(".cm-line").count() == line_number, "the error is on the line we typed"
+    # (auto-indented into the method body, four spaces per level)
+    assert page.locator(".cm-line").nth(on_data + 1).inner_text() == " " * 8 + BROKEN
     assert typed_line.locator(".cm-lintRange-error").count() == 1
     marker = page.locator(".cm-gutter-lint .cm-gutterElement:has(.cm-lint-marker-error)")
     assert marker.count() == 1
@@ -64,11 +82,14 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     row.click()
     assert page.locator(".cm-activeLine", has_text=BROKEN).count() == 1
 
-    # When they fix it, everything clears
+    # When they fix it (into a line of work per bar, plotted, so the run lasts a few
+    # seconds and can be reloaded mid-run), everything clears
     page.keyboard.press("End")
     for _ in BROKEN:
         page.keyboard.press("Backspace")
-    page.keyboard.type("pass")
+    page.keyboard.type(WORK[0])
+    page.keyboard.press("Enter")
+    page.keyboard.type(WORK[1])
     page.wait_for_selector("body[data-build='clean']")
     assert page.locator("[data-testid=problem-row]").count() == 0
     assert page.locator(".cm-lintRange-error").count() == 0
@@ -78,6 +99,7 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     _measure_build_round_trip(me)
 
     # When they click Backtest: the queue message, then the results view with the countdown
+    page.add_init_script(SEE_LIVE_POINTS)
     page.click("[data-testid=backtest]")
     page.wait_for_selector(
         "[data-testid=launch-notice]:has-text('New backtest: Demo is in the queue')"
@@ -85,16 +107,14 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     me.shot("05-queued")
     page.wait_for_url("**/backtests/*/")
     notice = page.locator("[data-testid=queue-notice]")
-    if page.locator("body[data-status='queued']").count():
-        assert "New backtest: Demo is in the queue" in notice.inner_text()
-        assert "starts in" in page.locator("[data-testid=countdown]").inner_text()
-        me.shot("06-countdown")
+    page.wait_for_selector("[data-testid=countdown]:has-text('starts in')")
+    assert "New backtest: Demo is in the queue" in notice.inner_text()
+    me.shot("06-countdown")
 
-    # Then equity points appear while it runs
+    # Then equity points appear while it runs (seen by an observer, not by polling, so a
+    # fast run cannot slip between two polls)
     page.wait_for_function(
-        "document.body.dataset.status === 'running'"
-        " && +document.getElementById('chart-equity').dataset.points > 0",
-        timeout=(BMICRO_DELAY_SECONDS + 60) * 1000,
+        "window.sawLivePoints === true", timeout=(BMICRO_DELAY_SECONDS + 60) * 1000
     )
     points_before = int(page.get_attribute("#chart-equity", "data-points"))
     me.shot("07-running")
@@ -105,7 +125,10 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     page.wait_for_function(
         f"+document.getElementById('chart-equity').dataset.points >= {points_before}"
     )
-    assert page.locator("[data-testid=backtest-status]").inner_text() in ("running", "completed")
+    assert page.locator("body[data-status='running']").count() == 1, "reloaded mid-run"
+    page.wait_for_function(
+        f"+document.getElementById('chart-equity').dataset.points > {points_before}"
+    )  # and new points keep arriving
     me.shot("08-reloaded")
 
     # Then it completes with statistics and orders
@@ -113,10 +136,13 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     page.wait_for_selector("[data-testid=statistics] tr[data-stat]")
     assert page.locator("[data-testid=statistics] tr[data-stat]").count() >= 10
     assert page.locator("[data-testid=order-row]").count() >= 1
-    assert int(page.get_attribute("#chart-equity", "data-points")) > points_before
+    assert int(page.get_attribute("[data-chart=Work]", "data-points")) > 0
     page.locator("[data-testid=order-row]").first.click()
     page.wait_for_selector("[data-testid=order-events]")
     me.shot("09-completed")
+    backtest_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    done = server.api("GET", f"/api/backtests/{backtest_id}/", user="demo")
+    print(f"demo backtest ran from {done['started_at']} to {done['finished_at']}")
     page.screenshot(path=str(ARTIFACTS / f"{me.name}-09-completed-full.png"), full_page=True)
 
 
