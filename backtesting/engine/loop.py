@@ -178,13 +178,10 @@ def run_loop(
             # (the benchmark's hour bars) never add intraday equity points
             if user_data and (collector.next_sample is None or now > collector.next_sample):
                 collector.step(now, portfolio.total_portfolio_value)
-            if step >= next_progress:
-                next_progress += progress_every
-                sink.emit({"type": "progress", "fraction": round(step / total, 4)})
-                sink.emit(
-                    {
-                        "type": "runtime_statistics",
-                        "values": runtime_statistics(algorithm, collector),
-                    }
-                )
+        if step >= next_progress:
+            next_progress = step + progress_every
+            sink.emit({"type": "progress", "fraction": round(step / total, 4)})
+            if not warming:
+                values = runtime_statistics(algorithm, collector)
+                sink.emit({"type": "runtime_statistics", "values": values})
     return status, last_time
