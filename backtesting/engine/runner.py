@@ -22,12 +22,12 @@ from typing import Any
 
 from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
 from backtesting.engine.brokerage.transactions import order_event_payload
-from backtesting.engine.feed.setup import build_feed
 from backtesting.engine.loop import run_loop
 from backtesting.engine.results.collector import ResultCollector
 from backtesting.engine.results.report import final_statistics, runtime_statistics
 from backtesting.engine.results.sink import Event, ResultSink
 from backtesting.engine.scheduling.rules import DateRule, TimeRule
+from backtesting.engine.setup_handler import build_feed
 
 
 class RunState:

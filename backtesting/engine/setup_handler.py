@@ -1,4 +1,4 @@
-"""Build the backtest's feed from the algorithm's subscriptions (LEAN's setup + data manager).
+"""The setup handler: build the backtest's feed from the algorithm's subscriptions (LEAN's setup + data manager).
 
 Adds LEAN's internal benchmark subscription (SPY hour trade bars from the previous
 trading day, no fill-forward), loads every subscription once, and returns the pieces
