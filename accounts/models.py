@@ -85,3 +85,22 @@ class Membership(models.Model):
     def may_stop_others(self) -> bool:
         """Admins always may; members only with the stop-nodes permission."""
         return self.is_admin or self.can_stop_nodes
+
+
+class LogUsage(models.Model):
+    """Log bytes an organization's backtests stored in one hour (the daily quota's ledger).
+
+    Kept apart from backtests so that deleting a backtest refunds nothing; the rolling 24 h
+    usage is the sum of the last 24 hourly rows.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="log_usage"
+    )
+    hour = models.DateTimeField(help_text="Start of the hour (UTC).")
+    bytes = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "hour"], name="one_usage_row_per_hour")
+        ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
 
-from accounts.models import Membership, Organization
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import LogUsage, Membership, Organization
 from config.exceptions import NotFound
 
 
@@ -59,17 +62,23 @@ def acting_membership(
     return membership
 
 
-def log_bytes_today(*, organization: Organization) -> int:
-    """Log bytes the organization's backtests stored in the last 24 hours (rolling).
+def log_bytes_today(*, organization: Organization, now: datetime | None = None) -> int:
+    """Log bytes the organization stored in the rolling last 24 hours (hourly ledger)."""
+    total = _usage_window(organization.pk, now).aggregate(total=Sum("bytes"))["total"]
+    return int(total or 0)
 
-    Summed over backtests created in the window, so deleting a backtest lowers it; the
-    daily quota, which must not be refunded that way, needs a usage record of its own.
-    """
-    from datetime import timedelta
 
-    from django.db.models import Sum
-    from django.utils import timezone
+def log_quota_frees_at(*, organization: Organization, now: datetime | None = None) -> datetime:
+    """When the oldest hour still counted leaves the 24 h window."""
+    oldest = _usage_window(organization.pk, now).filter(bytes__gt=0).order_by("hour").first()
+    now = now or timezone.now()
+    return oldest.hour + timedelta(hours=25) if oldest else now
 
-    since = timezone.now() - timedelta(hours=24)
-    total = organization.backtests.filter(created_at__gte=since).aggregate(total=Sum("log_bytes"))
-    return int(total["total"] or 0)
+
+def current_hour(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+
+
+def _usage_window(organization_id: int, now: datetime | None) -> QuerySet[LogUsage]:
+    since = current_hour(now) - timedelta(hours=23)
+    return LogUsage.objects.filter(organization_id=organization_id, hour__gte=since)

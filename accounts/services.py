@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
-from accounts.models import FREE_TIER, Membership, Organization, Tier
+from accounts.models import FREE_TIER, LogUsage, Membership, Organization, Tier
+from accounts.selectors import current_hour
 from config.exceptions import Conflict, PermissionDenied, QuotaExceeded
 
 #: shown when a non-admin tries an admin-only action.
@@ -124,3 +128,21 @@ def tier_change(*, actor: Membership, tier_slug: str) -> Organization:
     organization.tier = tier
     organization.save(update_fields=["tier"])
     return organization
+
+
+def log_usage_add(*, organization_id: int, size: int, now: datetime | None = None) -> None:
+    """Add ``size`` log bytes to the organization's ledger for the current hour."""
+    if size <= 0:
+        return
+    hour = current_hour(now)
+    updated = LogUsage.objects.filter(organization_id=organization_id, hour=hour).update(
+        bytes=F("bytes") + size
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                LogUsage.objects.create(organization_id=organization_id, hour=hour, bytes=size)
+        except IntegrityError:  # another worker created this hour's row first
+            LogUsage.objects.filter(organization_id=organization_id, hour=hour).update(
+                bytes=F("bytes") + size
+            )

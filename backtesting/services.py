@@ -17,7 +17,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.selectors import membership_of
+from accounts.models import Organization
+from accounts.selectors import log_bytes_today, log_quota_frees_at, membership_of
+from accounts.services import log_usage_add
 from backtesting.events import (
     EventsMessage,
     StatusMessage,
@@ -28,7 +30,14 @@ from backtesting.events import (
 from backtesting.models import Backtest, BacktestEvent
 from backtesting.names import generate_name
 from config.broadcast import send_on_commit
-from config.exceptions import BuildFailed, Conflict, NoIdleNode, NotFound, PermissionDenied
+from config.exceptions import (
+    BuildFailed,
+    Conflict,
+    NoIdleNode,
+    NotFound,
+    PermissionDenied,
+    QuotaExceeded,
+)
 from ide.models import Project
 from ide.services import build_project
 from nodes.events import publish_node_state
@@ -45,6 +54,12 @@ STOP_NOT_ALLOWED = (
 NODE_LOST = "node lost: the worker running this backtest stopped responding"
 #: the one log line written when the per-backtest log quota is reached.
 LOG_QUOTA_LINE = "Log quota reached: {kb} KB per backtest on the {tier} tier"
+#: the one log line written when the organization's daily log quota runs out mid-run.
+DAILY_LOG_QUOTA_LINE = "Log quota reached: {mb} MB per day on the {tier} tier"
+#: the refusal of a launch while the daily log quota is spent.
+DAILY_LOG_QUOTA_SPENT = (
+    "The {tier} tier's {mb} MB of logs per day are used up; logging frees up at {at} UTC"
+)
 
 
 def queued_message(backtest: Backtest) -> str:
@@ -74,6 +89,7 @@ def launch_backtest(
     (delayed on a B-MICRO node) and push the node's state to the Resources panel.
     """
     membership_of(user, project.organization_id)
+    _refuse_when_daily_logs_spent(project.organization)
     sources = project.sources()
     build = build_project(project=project)
     if not build.success or build.artifact is None:
@@ -118,6 +134,24 @@ def launch_backtest(
     return backtest
 
 
+def _refuse_when_daily_logs_spent(organization: Organization) -> None:
+    tier = organization.tier
+    if tier.log_bytes_per_day is None:
+        return
+    if log_bytes_today(organization=organization) >= tier.log_bytes_per_day:
+        frees_at = log_quota_frees_at(organization=organization)
+        raise QuotaExceeded(
+            DAILY_LOG_QUOTA_SPENT.format(
+                tier=tier.name,
+                mb=tier.log_bytes_per_day // (1024 * 1024),
+                at=frees_at.strftime("%Y-%m-%d %H:%M"),
+            ),
+            quota="log_bytes_per_day",
+            tier=tier.name,
+            limit=tier.log_bytes_per_day,
+        )
+
+
 def _send_run_message(backtest_id: int, delay_ms: int = 0) -> None:
     from backtesting.actors import run_backtest
 
@@ -158,12 +192,16 @@ def stop_requested(*, backtest_id: int) -> bool:
     return row is None or row[0] or row[1] != Backtest.Status.RUNNING
 
 
-def record_events(*, backtest_id: int, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def record_events(
+    *, backtest_id: int, events: list[dict[str, Any]], quota_exempt: bool = False
+) -> list[dict[str, Any]]:
     """Store a batch of engine events with sequence numbers and stream them after commit.
 
     Also folds them into the backtest row (progress, runtime and final statistics, log and
-    order counts) and enforces the per-backtest log quota: past it, log lines are dropped
-    and one line naming the quota is stored instead. Returns the stored events.
+    order counts) and enforces the log quotas (per backtest, and per organization over a
+    rolling 24 h): past them, log lines are dropped and one line naming the quota is stored
+    instead. ``quota_exempt`` is for the platform's own lines (a traceback, "node lost").
+    Returns the stored events.
     """
     if not events:
         return []
@@ -173,7 +211,11 @@ def record_events(*, backtest_id: int, events: list[dict[str, Any]]) -> list[dic
             .select_related("organization__tier")
             .get(pk=backtest_id)
         )
-        kept = _apply_log_quota(backtest, events)
+        if quota_exempt:
+            kept, added = list(events), 0
+        else:
+            kept, added = _apply_log_quotas(backtest, events)
+            log_usage_add(organization_id=backtest.organization_id, size=added)
         rows = []
         for payload in kept:
             backtest.last_seq += 1
@@ -209,23 +251,43 @@ def record_events(*, backtest_id: int, events: list[dict[str, Any]]) -> list[dic
     return stored
 
 
-def _apply_log_quota(backtest: Backtest, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    limit = backtest.organization.tier.log_bytes_per_backtest
+def _apply_log_quotas(
+    backtest: Backtest, events: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """Drop log lines past the per-backtest or the daily quota, keeping one line that says so.
+
+    Returns the events to store and the log bytes they add to the organization's ledger.
+    """
+    tier = backtest.organization.tier
+    per_backtest, per_day = tier.log_bytes_per_backtest, tier.log_bytes_per_day
+    has_logs = any(payload.get("type") == "log" for payload in events)
+    used_today = (
+        log_bytes_today(organization=backtest.organization)
+        if has_logs and per_day is not None
+        else 0
+    )
     kept: list[dict[str, Any]] = []
+    added = 0
     for payload in events:
         if payload.get("type") != "log":
             kept.append(payload)
             continue
         size = len(str(payload.get("message", "")).encode())
-        if limit is not None and backtest.log_bytes + size > limit:
+        over_backtest = per_backtest is not None and backtest.log_bytes + size > per_backtest
+        over_day = per_day is not None and used_today + added + size > per_day
+        if over_backtest or over_day:
             if not backtest.log_quota_hit:
                 backtest.log_quota_hit = True
-                line = LOG_QUOTA_LINE.format(kb=limit // 1024, tier=backtest.organization.tier.name)
+                if over_backtest:
+                    line = LOG_QUOTA_LINE.format(kb=per_backtest // 1024, tier=tier.name)
+                else:
+                    line = DAILY_LOG_QUOTA_LINE.format(mb=per_day // (1024 * 1024), tier=tier.name)
                 kept.append({**payload, "level": "error", "message": line})
             continue
         backtest.log_bytes += size
+        added += size
         kept.append(payload)
-    return kept
+    return kept, added
 
 
 def _fold(backtest: Backtest, payload: dict[str, Any]) -> None:
@@ -266,7 +328,7 @@ def finish_backtest(*, backtest_id: int, status: str, error: str | None = None) 
             **fields
         )
         if finished and error and status == Backtest.Status.RUNTIME_ERROR:
-            record_events(backtest_id=backtest_id, events=[_error_log(error)])
+            record_events(backtest_id=backtest_id, events=[_error_log(error)], quota_exempt=True)
         backtest = _load(backtest_id)
         if finished:
             _publish_status(backtest)
@@ -375,7 +437,9 @@ def sweep_lost_backtests(*, now: datetime | None = None) -> SweepReport:
             ).update(status=Backtest.Status.RUNTIME_ERROR, error=NODE_LOST, finished_at=now)
             if not failed:
                 continue  # it heartbeat or finished since the SELECT
-            record_events(backtest_id=backtest_id, events=[_error_log(NODE_LOST)])
+            record_events(
+                backtest_id=backtest_id, events=[_error_log(NODE_LOST)], quota_exempt=True
+            )
             backtest = _load(backtest_id)
             _publish_status(backtest)
             if backtest.node_id:
