@@ -80,7 +80,9 @@ def run_algorithm(
     if algorithm is not None and collector is not None:
         try:
             statistics = final_statistics(algorithm, collector, Path(data_dir))
-            runtime = runtime_statistics(algorithm, collector)
+            runtime = runtime_statistics(
+                algorithm, collector, statistics.get("Probabilistic Sharpe Ratio", "0%")
+            )
             algorithm.statistics.summary = statistics
         except Exception as exc:  # statistics must not hide the run's own outcome
             if status == "Completed":

@@ -18,16 +18,12 @@ def money(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def final_statistics(algorithm: Any, collector: ResultCollector, data_dir: Path) -> dict[str, str]:
-    """LEAN's statistics dict for the finished run."""
-    from backtesting.engine.statistics import (
-        InterestRateProvider,
-        PerformanceInput,
-        compute_statistics,
-    )
+def performance_input(algorithm: Any, collector: ResultCollector, data_dir: Path | None) -> Any:
+    """The statistics package's input, built from what the collector and portfolio recorded."""
+    from backtesting.engine.statistics import PerformanceInput
 
     s = collector.samples
-    inp = PerformanceInput(
+    return PerformanceInput(
         start_equity=money(s.start_equity),
         equity_times=[to_utc(t) for t in s.equity_times],
         equity_values=[money(v) for v in s.equity_values],
@@ -39,11 +35,23 @@ def final_statistics(algorithm: Any, collector: ResultCollector, data_dir: Path)
         total_fees=algorithm.portfolio.total_fees_decimal,
         total_orders=algorithm.transactions.orders_count,
         trading_days_per_year=252,
-        interest_rates=InterestRateProvider(data_dir),
+        interest_rates=_rates(data_dir) if data_dir is not None else None,
         start_time=to_utc(collector.start),
         lowest_capacity_asset=_lowest_capacity_asset(algorithm),
     )
-    stats = compute_statistics(inp)
+
+
+def _rates(data_dir: Path) -> Any:
+    from backtesting.engine.statistics import InterestRateProvider
+
+    return InterestRateProvider(data_dir)
+
+
+def final_statistics(algorithm: Any, collector: ResultCollector, data_dir: Path) -> dict[str, str]:
+    """LEAN's statistics dict for the finished run."""
+    from backtesting.engine.statistics import compute_statistics
+
+    stats = compute_statistics(performance_input(algorithm, collector, data_dir))
     stats.update(algorithm.statistics.custom)
     return stats
 
@@ -53,39 +61,34 @@ def _lowest_capacity_asset(algorithm: Any) -> str:
     return str(traded[0]) if traded else ""
 
 
-def runtime_statistics(algorithm: Any, collector: ResultCollector) -> dict[str, str]:
+def runtime_statistics(
+    algorithm: Any, collector: ResultCollector, psr: str | None = None
+) -> dict[str, str]:
     """LEAN's runtime banner: Equity, Fees, Holdings, Net Profit, PSR, Return, Unrealized, Volume."""
-    p = algorithm.portfolio
-    start = collector.samples.start_equity or p.total_portfolio_value
-    tpv = p.total_portfolio_value
-    values = {
-        "Equity": _currency(tpv),
-        "Fees": _currency(-p.total_fees),
-        "Holdings": _currency(p.total_holdings_value),
-        "Net Profit": _currency(p.total_profit - p.total_fees),
-        "PSR": "0%",
-        "Return": f"{(tpv / start - 1) * 100 if start else 0:.2f} %",
-        "Unrealized": _currency(p.total_unrealized_profit),
-        "Volume": _currency(p.total_sale_volume),
-    }
-    try:
-        from backtesting.engine import statistics as st
+    from backtesting.engine.statistics.runtime import (
+        format_runtime_statistics,
+        runtime_probabilistic_sharpe_ratio,
+    )
 
-        formatter = getattr(st, "format_runtime_statistics", None)
-        if formatter is not None:
-            values = formatter(
-                equity=money(tpv),
-                fees=p.total_fees_decimal,
-                holdings=money(p.total_holdings_value),
-                net_profit=money(p.total_profit - p.total_fees),
-                unrealized=money(p.total_unrealized_profit),
-                volume=money(p.total_sale_volume),
-                start_equity=money(start),
-            )
-    except TypeError:
-        pass
-    values.update(algorithm.runtime_statistics)
-    return values
+    p = algorithm.portfolio
+    tpv = p.total_portfolio_value
+    start = collector.samples.start_equity or tpv
+    if psr is None:
+        try:
+            psr = runtime_probabilistic_sharpe_ratio(performance_input(algorithm, collector, None))
+        except ValueError:  # no samples yet
+            psr = "0%"
+    return format_runtime_statistics(
+        equity=money(tpv),
+        start_equity=money(start),
+        fees=p.total_fees_decimal,
+        holdings=money(p.total_holdings_value),
+        net_profit=money(p.total_profit - p.total_fees),
+        unrealized=money(p.total_unrealized_profit),
+        volume=money(p.total_sale_volume),
+        probabilistic_sharpe_ratio=psr,
+        user_statistics=algorithm.runtime_statistics,
+    )
 
 
 def _currency(value: float) -> str:
