@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from backtesting.engine.algorithm import PortfolioTarget, QCAlgorithm
+from backtesting.engine.algorithm.qc_algorithm import SecurityChanges
 from backtesting.engine.brokerage.fees import (
     ConstantFeeModel,
     FeeModel,
@@ -17,6 +18,7 @@ from backtesting.engine.brokerage.fees import (
 from backtesting.engine.brokerage.fills import EquityFillModel, FillModel, ImmediateFillModel
 from backtesting.engine.brokerage.orders import (
     CashAmount,
+    MarketOnCloseOrder,
     Order,
     OrderDirection,
     OrderEvent,

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm, SecurityChanges
 from backtesting.engine.data.bars import TradeBar
 from backtesting.engine.data.slice import DataDictionary, Slice
 from backtesting.engine.feed.bars_factory import bar_factory
@@ -83,6 +84,7 @@ def run_loop(
     status = "Completed"
     last_time = start
     warming = algorithm.is_warming_up
+    announce = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
     step = 0
     for i, now in enumerate(times):
         step = i + 1
@@ -152,6 +154,10 @@ def run_loop(
                     fed = []
                 fed.append((symbol, bar))
 
+        if announce:  # LEAN reports the initial securities on the first time step
+            announce = False
+            added = [s for s in algorithm.securities.values()]
+            algorithm.on_securities_changed(SecurityChanges(added, []))
         transactions.step = step
         if transactions._open:
             transactions.scan()

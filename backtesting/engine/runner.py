@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
+from backtesting.engine.brokerage.orders import MarketOnCloseOrder
 from backtesting.engine.brokerage.transactions import order_event_payload
 from backtesting.engine.loop import run_loop
 from backtesting.engine.results.collector import ResultCollector
@@ -28,6 +29,9 @@ from backtesting.engine.results.report import final_statistics, runtime_statisti
 from backtesting.engine.results.sink import Event, ResultSink
 from backtesting.engine.scheduling.rules import DateRule, TimeRule
 from backtesting.engine.setup_handler import build_feed
+
+#: LEAN's default MarketOnCloseOrder.submission_time_buffer
+DEFAULT_MOC_BUFFER = MarketOnCloseOrder.submission_time_buffer
 
 
 class RunState:
@@ -58,6 +62,8 @@ def run_algorithm(
     algorithm: QCAlgorithm | None = None
     collector: ResultCollector | None = None
     try:
+        # LEAN settings that are class attributes start from their defaults in every run
+        MarketOnCloseOrder.submission_time_buffer = DEFAULT_MOC_BUFFER
         algorithm = algorithm_type()
         algorithm._attach(Path(data_dir), parameters or {})
         algorithm._logger = lambda level, time, message: _log(state, sink, level, time, message)

@@ -74,6 +74,17 @@ class UniverseSettings:
         self.data_normalization_mode = DataNormalizationMode.ADJUSTED
 
 
+class SecurityChanges:
+    """What ``on_securities_changed`` receives: securities added and removed."""
+
+    def __init__(self, added: list[Any], removed: list[Any]) -> None:
+        self.added_securities = added
+        self.removed_securities = removed
+
+    def __repr__(self) -> str:
+        return f"SecurityChanges(added={[s.symbol for s in self.added_securities]})"
+
+
 class StatisticsSummary:
     """``self.statistics.summary`` (final statistics, filled at the end of the run)."""
 
@@ -460,6 +471,7 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         security.has_trade_data = "trade" in kinds
         security.has_quote_data = "quote" in kinds
         security.only_daily = resolution == Resolution.DAILY and not hours.always_open
+        security._clock = lambda: self._time
         self.securities[symbol] = security
         for kind in kinds:
             self._subscriptions.append(

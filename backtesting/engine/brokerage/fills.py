@@ -1,7 +1,10 @@
 """LEAN's default fill models: EquityFillModel for equities, ImmediateFillModel otherwise.
 
-Contract (one method, like LEAN's IFillModel): ``fill(security, order, now)`` returns a
-:class:`Fill` when the order fills at ``now`` or ``None`` when it keeps waiting. It never
+Contract (LEAN's IFillModel): one method per order type, ``market_fill(asset, order)``,
+``limit_fill(asset, order)``, ... returning an OrderEvent whose status is Filled (with
+``fill_price`` and ``fill_quantity``) or None when the order keeps waiting. Users subclass
+and override any of them, LEAN style. The engine calls ``fill(security, order, now)``,
+which dispatches to those methods and returns a :class:`Fill` or None. A model never
 mutates cash or holdings; it may set the order's ``stop_triggered`` / ``trigger_touched``
 flags and move a trailing stop, as LEAN's models do. Prices are the security's cached
 (non fill-forward) data; ``now`` is the algorithm's (exchange) time.
@@ -13,7 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from backtesting.engine.brokerage.orders import Order, OrderDirection, OrderType
+from backtesting.engine.brokerage.orders import (
+    Order,
+    OrderDirection,
+    OrderEvent,
+    OrderStatus,
+    OrderType,
+)
 from backtesting.engine.data.enums import SecurityType
 
 _HOUR = timedelta(hours=1)
@@ -84,11 +93,51 @@ class FillModel:
     """LEAN's FillModel/EquityFillModel: one entry point, one rule per order type."""
 
     def fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
-        handler = _HANDLERS[order.type]
-        return handler(self, security, order, now)
+        """Engine entry point: calls the LEAN-named method for the order type (so a user's
+        subclass overriding ``market_fill(asset, order)`` is honoured) and converts the
+        returned OrderEvent into a :class:`Fill`, or None when it did not fill."""
+        self._now = now
+        event = getattr(self, _LEAN_METHOD[order.type])(security, order)
+        if event is None or event.status not in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):
+            return None
+        return Fill(float(event.fill_price), float(event.fill_quantity), event.message)
+
+    def _event(self, security: Any, order: Order, rule: Any) -> OrderEvent:
+        now = getattr(self, "_now", None) or security.local_time
+        result = rule(self, security, order, now)
+        if result is None:
+            return OrderEvent(order, now, OrderStatus.NONE)
+        return OrderEvent(
+            order, now, OrderStatus.FILLED, result.price, result.quantity, 0, result.message
+        )
+
+    # -- LEAN's IFillModel methods: (asset, order) -> OrderEvent ------------------------
+    def market_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._market)
+
+    def limit_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._limit)
+
+    def stop_market_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._stop_market)
+
+    def stop_limit_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._stop_limit)
+
+    def market_on_open_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._market_on_open)
+
+    def market_on_close_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._market_on_close)
+
+    def limit_if_touched_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._limit_if_touched)
+
+    def trailing_stop_fill(self, asset: Any, order: Order) -> OrderEvent:
+        return self._event(asset, order, FillModel._trailing_stop)
 
     # -- the rules ---------------------------------------------------------------
-    def market_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _market(self, security: Any, order: Order, now: datetime) -> Fill | None:
         price = best_effort_price(security, order.direction)
         if not price:
             return None
@@ -96,14 +145,14 @@ class FillModel:
         price = price + slip if order.direction == OrderDirection.BUY else price - slip
         return Fill(price, order.quantity)
 
-    def market_on_open_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _market_on_open(self, security: Any, order: Order, now: datetime) -> Fill | None:
         bar = security.cache.trade_bar
         if bar is None:
             if security.symbol.security_type == SecurityType.EQUITY:
                 return None
-            if not security.exchange.exchange_open or now <= order.time:
+            if not _is_open_now(security, now) or now <= order.time:
                 return None
-            return self.market_fill(security, order, now)
+            return self._market(security, order, now)
         if bar.time < order.time:
             return None
         if bar.period < _HOUR and not security.exchange_hours.is_open(bar.time, False):
@@ -116,14 +165,14 @@ class FillModel:
             return None
         return Fill(bar.open, order.quantity)
 
-    def market_on_close_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _market_on_close(self, security: Any, order: Order, now: datetime) -> Fill | None:
         close = security.exchange_hours.next_market_close(order.time, False)
         if now < close:
             return None
         price = security.cache.trade_bar.close if security.cache.trade_bar else security.price
         return Fill(price, order.quantity)
 
-    def limit_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _limit(self, security: Any, order: Order, now: datetime) -> Fill | None:
         if not _is_open_now(security, now, security.is_extended_market_hours):
             return None
         bar = trade_bar_after(security, order.time)
@@ -136,7 +185,7 @@ class FillModel:
             return Fill(bar.open if bar.open > limit else limit, order.quantity)
         return None
 
-    def stop_market_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _stop_market(self, security: Any, order: Order, now: datetime) -> Fill | None:
         if not _is_open_now(security, now):
             return None
         bar = trade_bar_after(security, order.time)
@@ -149,7 +198,7 @@ class FillModel:
             return Fill(bar.open if bar.open >= stop else stop, order.quantity)
         return None
 
-    def stop_limit_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _stop_limit(self, security: Any, order: Order, now: datetime) -> Fill | None:
         if not _is_open_now(security, now, security.is_extended_market_hours):
             return None
         p = prices_for(security, order.direction)
@@ -167,7 +216,7 @@ class FillModel:
                     return Fill(max(p.low, order.limit_price), order.quantity)
         return None
 
-    def limit_if_touched_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _limit_if_touched(self, security: Any, order: Order, now: datetime) -> Fill | None:
         if not _is_open_now(security, now, security.is_extended_market_hours):
             return None
         bar = trade_bar_after(security, order.time)
@@ -187,7 +236,7 @@ class FillModel:
                     return Fill(max(bid, order.limit_price), order.quantity)
         return None
 
-    def trailing_stop_fill(self, security: Any, order: Order, now: datetime) -> Fill | None:
+    def _trailing_stop(self, security: Any, order: Order, now: datetime) -> Fill | None:
         if not _is_open_now(security, now):
             return None
         p = prices_for(security, order.direction)
@@ -227,15 +276,15 @@ class ImmediateFillModel(FillModel):
     """LEAN's ImmediateFillModel (FX, crypto): same rules priced from quotes when present."""
 
 
-_HANDLERS = {
-    OrderType.MARKET: FillModel.market_fill,
-    OrderType.LIMIT: FillModel.limit_fill,
-    OrderType.STOP_MARKET: FillModel.stop_market_fill,
-    OrderType.STOP_LIMIT: FillModel.stop_limit_fill,
-    OrderType.MARKET_ON_OPEN: FillModel.market_on_open_fill,
-    OrderType.MARKET_ON_CLOSE: FillModel.market_on_close_fill,
-    OrderType.LIMIT_IF_TOUCHED: FillModel.limit_if_touched_fill,
-    OrderType.TRAILING_STOP: FillModel.trailing_stop_fill,
+_LEAN_METHOD = {
+    OrderType.MARKET: "market_fill",
+    OrderType.LIMIT: "limit_fill",
+    OrderType.STOP_MARKET: "stop_market_fill",
+    OrderType.STOP_LIMIT: "stop_limit_fill",
+    OrderType.MARKET_ON_OPEN: "market_on_open_fill",
+    OrderType.MARKET_ON_CLOSE: "market_on_close_fill",
+    OrderType.LIMIT_IF_TOUCHED: "limit_if_touched_fill",
+    OrderType.TRAILING_STOP: "trailing_stop_fill",
 }
 
 EquityFillModel = FillModel

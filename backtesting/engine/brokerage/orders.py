@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 
@@ -183,6 +183,14 @@ class Order:
             f"Order(id={self.id}, {self.symbol}, {ORDER_TYPE_NAME[self.type]}, qty={self.quantity}, "
             f"{ORDER_STATUS_NAME[self.status]})"
         )
+
+
+class MarketOnCloseOrder:
+    """LEAN's ``MarketOnCloseOrder.submission_time_buffer``: how long before the close a
+    market-on-close order must be submitted (default 15.5 minutes; assignable)."""
+
+    submission_time_buffer = timedelta(minutes=15.5)
+    SubmissionTimeBuffer = submission_time_buffer
 
 
 class OrderEvent:

@@ -18,6 +18,7 @@ from backtesting.engine.brokerage.orders import (
     CLOSED_STATUSES,
     DIRECTION_NAME,
     ORDER_STATUS_NAME,
+    MarketOnCloseOrder,
     Order,
     OrderEvent,
     OrderStatus,
@@ -65,7 +66,10 @@ class TransactionManager:
         self._next_id = 1
         self.step = 0
         self._submitted_step: dict[int, int] = {}
-        self.market_on_close_buffer = timedelta(minutes=15.5)
+
+    @property
+    def market_on_close_buffer(self) -> timedelta:
+        return MarketOnCloseOrder.submission_time_buffer
 
     # -- LEAN's read API -----------------------------------------------------
     @property

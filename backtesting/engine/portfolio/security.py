@@ -133,8 +133,13 @@ class Security:
         self.has_trade_data = False
         self.has_quote_data = False
         self.only_daily_or_hour = False
-        self.local_time: Any = None
+        self._clock: Any = None
         self.buying_power_model: Any = None
+
+    @property
+    def local_time(self) -> Any:
+        """The algorithm's current time (New York; equal to exchange time for US markets)."""
+        return self._clock() if self._clock is not None else None
 
     @property
     def exchange(self) -> Any:
