@@ -120,3 +120,38 @@ def test_a_launch_on_a_chosen_busy_node_answers_409(api, owner, project):
 
     assert response.status_code == 409
     assert Backtest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_launches_on_one_idle_node_start_exactly_one(api, owner, project, monkeypatch):
+    import threading
+
+    from django.db import connection
+
+    monkeypatch.setattr("backtesting.services._send_run_message", lambda *args, **kwargs: None)
+    barrier = threading.Barrier(4)
+    codes: list[int] = []
+
+    clients = [api(owner) for _ in range(4)]  # tokens exist before the race starts
+
+    def launch(client) -> None:
+        barrier.wait()
+        try:
+            codes.append(
+                client.post("/api/backtests/", {"project": project.pk}, format="json").status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=launch, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(codes) == [201, 409, 409, 409]
+    assert Backtest.objects.count() == 1
+    assert (
+        Node.objects.get(organization=project.organization).current_backtest_id
+        == Backtest.objects.get().pk
+    )
