@@ -90,7 +90,6 @@ def launch_backtest(
     """
     membership_of(user, project.organization_id)
     _refuse_when_daily_logs_spent(project.organization)
-    sources = project.sources()
     build = build_project(project=project)
     if not build.success or build.artifact is None:
         raise BuildFailed(list(build.diagnostics))
@@ -119,7 +118,7 @@ def launch_backtest(
             created_by=user,
             name=name or generate_name(),
             parameters=parameters or {},
-            source_snapshot=sources,
+            source_snapshot=build.sources,
             enqueued_at=timezone.now(),
         )
         claimed = Node.objects.filter(pk=node.pk, status=Node.Status.IDLE).update(

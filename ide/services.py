@@ -25,6 +25,8 @@ class BuildResult:
     success: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
     artifact: BuildArtifact | None = None
+    #: the sources that were checked (and compiled into ``artifact``).
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def project_create(
@@ -121,10 +123,10 @@ def build_project(*, project: Project) -> BuildResult:
             "severity": "error",
             "message": "the project has no main.py",
         }
-        return BuildResult(success=False, diagnostics=[missing])
+        return BuildResult(success=False, diagnostics=[missing], sources=sources)
     diagnostics = check_sources(sources)
     if has_errors(diagnostics):
-        return BuildResult(success=False, diagnostics=diagnostics)
+        return BuildResult(success=False, diagnostics=diagnostics, sources=sources)
     key = sources_hash(sources)
     artifact = BuildArtifact.objects.filter(sources_hash=key, magic=ARTIFACT_MAGIC).first()
     if artifact is None:
@@ -136,7 +138,7 @@ def build_project(*, project: Project) -> BuildResult:
                 )
         except IntegrityError:  # a concurrent build of the same sources stored it first
             artifact = BuildArtifact.objects.get(sources_hash=key, magic=ARTIFACT_MAGIC)
-    return BuildResult(success=True, diagnostics=diagnostics, artifact=artifact)
+    return BuildResult(success=True, diagnostics=diagnostics, artifact=artifact, sources=sources)
 
 
 def _clean_file_name(name: str) -> str:
