@@ -44,7 +44,14 @@ from backtesting.engine.data.enums import (
     TickType,
 )
 from backtesting.engine.data.python_data import PythonData
-from backtesting.engine.data.slice import Dividend, Slice, Split, SplitType
+from backtesting.engine.data.slice import (
+    Delisting,
+    DelistingType,
+    Dividend,
+    Slice,
+    Split,
+    SplitType,
+)
 from backtesting.engine.data.symbol import Symbol
 from backtesting.engine.feed.custom import (
     FileFormat,

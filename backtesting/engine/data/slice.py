@@ -150,6 +150,26 @@ class Dividend:
         self.value = distribution
 
 
+class Delisting:
+    """A delisting event: a warning on the last trading date, ``DELISTED`` the day after."""
+
+    WARNING = 0
+    DELISTED = 1
+
+    def __init__(self, symbol: Any, time: datetime, price: float, type_: int) -> None:
+        self.symbol = symbol
+        self.time = time
+        self.end_time = time
+        self.price = price
+        self.value = price
+        self.type = type_
+
+
+class DelistingType:
+    WARNING = 0
+    DELISTED = 1
+
+
 class SplitType:
     WARNING = 0
     SPLIT_OCCURRED = 1

@@ -1,4 +1,5 @@
-"""Splits and dividends from factor files, delivered in the slice on their effective day.
+"""Splits and dividends (factor files) and delistings (map files), delivered in the slice
+at midnight of their effective day.
 
 Adjusted prices already contain them, so in Adjusted mode only the events are delivered;
 in Raw mode a split changes the holdings (fractional shares paid in cash), and dividends
@@ -11,9 +12,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from backtesting.engine.data.corporate import FactorFile
+from backtesting.engine.data.corporate import CorporateEvent, FactorFile, MapFile
 from backtesting.engine.data.enums import DataNormalizationMode, SecurityType
-from backtesting.engine.data.slice import Dividend, Split
+from backtesting.engine.data.slice import Delisting, Dividend, Split
 
 
 class CorporateActions:
@@ -32,6 +33,19 @@ class CorporateActions:
                 hours = security.exchange_hours
                 effective = _next_trading_day(hours, day)
                 events.append((effective, security, event))
+            delisted = MapFile.read(data_dir, security.symbol.value).delisting_date
+            if delisted is not None:
+                hours = security.exchange_hours
+                events.append(
+                    (delisted, security, CorporateEvent("delisting-warning", delisted, 0.0, 0.0))
+                )
+                events.append(
+                    (
+                        _next_trading_day(hours, delisted),
+                        security,
+                        CorporateEvent("delisted", delisted, 0.0, 0.0),
+                    )
+                )
         return cls(events) if events else None
 
     def event_times(self) -> list[int]:
@@ -42,14 +56,20 @@ class CorporateActions:
 
     def apply(self, algorithm: Any, data: Any, now: datetime) -> None:
         today = now.date()
-        splits, dividends = {}, {}
+        splits, dividends, delistings = {}, {}, {}
         while self._next < len(self._events) and self._events[self._next][0] <= today:
             effective, security, event = self._events[self._next]
             self._next += 1
             if effective < today:
                 continue
             mode = security.data_normalization_mode
-            if event.kind == "split":
+            if event.kind.startswith("delist"):
+                warning = event.kind == "delisting-warning"
+                kind = Delisting.WARNING if warning else Delisting.DELISTED
+                delistings[security.symbol] = Delisting(security.symbol, now, security.price, kind)
+                if not warning:
+                    _delist(algorithm, security, now)
+            elif event.kind == "split":
                 split = Split(
                     security.symbol, now, event.reference_price, event.value, Split.SPLIT_OCCURRED
                 )
@@ -65,6 +85,8 @@ class CorporateActions:
             algorithm.on_splits(data.add_events("splits", splits))
         if dividends:
             algorithm.on_dividends(data.add_events("dividends", dividends))
+        if delistings:
+            algorithm.on_delistings(data.add_events("delistings", delistings))
 
 
 def _apply_split(algorithm: Any, security: Any, ratio: float) -> None:
@@ -86,6 +108,19 @@ def _apply_split(algorithm: Any, security: Any, ratio: float) -> None:
             value = getattr(order, name)
             if value:
                 setattr(order, name, round(value * ratio, 2))
+
+
+def _delist(algorithm: Any, security: Any, now: datetime) -> None:
+    """The day after the delisting date: cancel open orders, close the position at the
+    last price (LEAN liquidates delisted holdings), and stop trading the security."""
+    from decimal import Decimal
+
+    algorithm.transactions.cancel_open_orders(security.symbol)
+    quantity = security.holdings.quantity
+    if quantity:
+        algorithm.portfolio.process_fill(security, now, security.price, -quantity, Decimal(0))
+    security.is_delisted = True
+    security.is_tradable = False
 
 
 def _next_trading_day(hours: Any, day: date) -> date:
