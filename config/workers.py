@@ -34,7 +34,11 @@ def start_inprocess_workers() -> None:
     sweeper = Sweeper()
     sweeper.start()
     _started.extend([worker, sweeper])
-    resent = resend_queued_backtests(older_than=timedelta(0))
+    try:
+        resent = resend_queued_backtests(older_than=timedelta(0))
+    except Exception:  # an unmigrated database must not keep the site from starting
+        logger.exception("could not re-send queued backtests; the sweeper will retry")
+        resent = []
     logger.info(
         "in-process node workers: %d threads on %s; re-sent %d queued backtest(s)",
         settings.INPROCESS_WORKER_THREADS,
