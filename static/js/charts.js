@@ -18,6 +18,7 @@ export function liveChart(el, { percent = false, area = false } = {}) {
   empty.className = "chart-empty";
   empty.textContent = "No data yet";
   el.append(empty);
+  el.dataset.points = "0";
   const series = new Map(); // name -> {api, points: [{time, value}], drawn}
   let scheduled = false;
 

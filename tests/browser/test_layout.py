@@ -74,11 +74,11 @@ def test_every_page_renders_without_console_errors_and_fits_the_width(
     me.page.wait_for_selector("[data-testid=history-row]")
     me.page.goto(f"/backtests/{finished_backtest['id']}/")
     me.page.wait_for_selector("[data-testid=statistics] tr[data-stat]")
-    assert int(me.page.get_attribute("#chart-equity", "data-points")) > 0
+    me.page.wait_for_selector("#chart-equity:not([data-points='0'])")
     # The algorithm's own plot() chart gets a panel of its own
-    custom = me.page.locator("[data-testid=custom-charts] [data-chart='My Chart']")
-    custom.wait_for()
-    assert int(custom.get_attribute("data-points")) > 0
+    me.page.wait_for_selector(
+        "[data-testid=custom-charts] [data-chart='My Chart']:not([data-points='0'])"
+    )
 
 
 def test_logs_filter_and_download_and_orders_download_as_csv(

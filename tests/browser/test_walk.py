@@ -136,7 +136,7 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     page.wait_for_selector("[data-testid=statistics] tr[data-stat]")
     assert page.locator("[data-testid=statistics] tr[data-stat]").count() >= 10
     assert page.locator("[data-testid=order-row]").count() >= 1
-    assert int(page.get_attribute("[data-chart=Work]", "data-points")) > 0
+    page.wait_for_selector("[data-chart=Work]:not([data-points='0'])")
     page.locator("[data-testid=order-row]").first.click()
     page.wait_for_selector("[data-testid=order-events]")
     me.shot("09-completed")
