@@ -52,6 +52,8 @@ class Backtest(models.Model):
     log_bytes = models.PositiveBigIntegerField(default=0)
     log_quota_hit = models.BooleanField(default=False)
     order_count = models.PositiveBigIntegerField(default=0)
+    #: set when a quota ends the run; the run then finishes as a runtime error with this text.
+    quota_error = models.TextField(blank=True, default="")
     #: "host:pid" of the worker that claimed it, for the operator reading a "node lost".
     worker = models.CharField(max_length=128, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -56,6 +56,8 @@ NODE_LOST = "node lost: the worker running this backtest stopped responding"
 LOG_QUOTA_LINE = "Log quota reached: {kb} KB per backtest on the {tier} tier"
 #: the one log line written when the organization's daily log quota runs out mid-run.
 DAILY_LOG_QUOTA_LINE = "Log quota reached: {mb} MB per day on the {tier} tier"
+#: the runtime error of a backtest that placed more orders than its tier allows.
+ORDER_QUOTA_ERROR = "Order quota reached: {limit:,} orders per backtest on the {tier} tier"
 #: the refusal of a launch while the daily log quota is spent.
 DAILY_LOG_QUOTA_SPENT = (
     "The {tier} tier's {mb} MB of logs per day are used up; logging frees up at {at} UTC"
@@ -214,6 +216,7 @@ def record_events(
             kept, added = list(events), 0
         else:
             kept, added = _apply_log_quotas(backtest, events)
+            kept = _apply_order_quota(backtest, kept)
             log_usage_add(organization_id=backtest.organization_id, size=added)
         rows = []
         for payload in kept:
@@ -239,6 +242,8 @@ def record_events(
                 "log_bytes",
                 "log_quota_hit",
                 "order_count",
+                "quota_error",
+                "stop_requested",
                 "heartbeat_at",
             ]
         )
@@ -289,6 +294,25 @@ def _apply_log_quotas(
     return kept, added
 
 
+def _apply_order_quota(backtest: Backtest, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Count orders (LEAN numbers them 1, 2, 3...) and end the run at the first one past the
+    tier's quota: that order's events are not stored and the run stops with a runtime error."""
+    limit = backtest.organization.tier.orders_per_backtest
+    kept: list[dict[str, Any]] = []
+    for payload in events:
+        if payload.get("type") == "order_event":
+            order_id = int(payload.get("order_id") or 0)
+            if limit is not None and order_id > limit:
+                if not backtest.quota_error:
+                    tier = backtest.organization.tier.name
+                    backtest.quota_error = ORDER_QUOTA_ERROR.format(limit=limit, tier=tier)
+                    backtest.stop_requested = True
+                continue
+            backtest.order_count = max(backtest.order_count, order_id)
+        kept.append(payload)
+    return kept
+
+
 def _fold(backtest: Backtest, payload: dict[str, Any]) -> None:
     """Update the row's summary fields from one event."""
     kind = payload.get("type")
@@ -296,8 +320,6 @@ def _fold(backtest: Backtest, payload: dict[str, Any]) -> None:
         backtest.progress = float(payload.get("fraction", 0.0))
     elif kind == "runtime_statistics":
         backtest.runtime_statistics = {**backtest.runtime_statistics, **payload.get("values", {})}
-    elif kind == "order_event" and str(payload.get("status", "")).lower() == "submitted":
-        backtest.order_count += 1
     elif kind == "result":
         backtest.statistics = payload.get("statistics") or {}
         backtest.runtime_statistics = {
@@ -318,6 +340,11 @@ def finish_backtest(*, backtest_id: int, status: str, error: str | None = None) 
     ):
         raise ValueError(f"not a final status: {status}")
     with transaction.atomic():
+        quota_error = (
+            Backtest.objects.filter(pk=backtest_id).values_list("quota_error", flat=True).first()
+        )
+        if quota_error:  # the worker stopped it because a quota ran out
+            status, error = Backtest.Status.RUNTIME_ERROR, quota_error
         fields: dict[str, Any] = {"status": status, "finished_at": timezone.now()}
         if error:
             fields["error"] = error
