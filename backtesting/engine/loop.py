@@ -18,6 +18,7 @@ minute algorithm costs a few microseconds per bar.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,6 +32,8 @@ from backtesting.engine.feed.bars_factory import bar_factory
 STOP_CHECK_INTERVAL = 500
 #: progress events per run (at most)
 PROGRESS_EVENTS = 100
+#: runtime-statistics updates between two recomputations of the (costly) running PSR
+PSR_REFRESH = 10
 
 _TRADE, _QUOTE, _CUSTOM = 0, 1, 2
 
@@ -68,7 +71,12 @@ def run_loop(
     trades_only = all(k == _TRADE or internal[i] for i, k in enumerate(kinds))
 
     # inline construction of intraday trade bars, the common case (no function call)
-    rows_of = [sub.values.tolist() if kinds[i] == _TRADE else None for i, sub in enumerate(subs)]
+    # columns as plain lists: floats are not tracked by the garbage collector, per-row
+    # lists would be (a million of them makes every GC pass crawl)
+    columns_of = [
+        tuple(column.tolist() for column in sub.values[:, :5].T) if kinds[i] == _TRADE else None
+        for i, sub in enumerate(subs)
+    ]
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
     caches = [sec.cache for sec in securities]
@@ -77,6 +85,9 @@ def run_loop(
     def set_time(moment: datetime) -> None:
         algorithm._time = moment
 
+    # everything built so far lives for the whole run: keep it out of GC passes
+    gc.collect()
+    gc.freeze()
     total = max(len(times), 1)
     progress_every = max(-(-total // PROGRESS_EVENTS), 1)
     next_progress = progress_every
@@ -84,6 +95,8 @@ def run_loop(
     status = "Completed"
     last_time = start
     warming = algorithm.is_warming_up
+    psr: str | None = None
+    psr_countdown = 0
     announce = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
     step = 0
     for i, now in enumerate(times):
@@ -116,13 +129,17 @@ def run_loop(
             ff = item_ff[j]
             kind = kinds[k]
             if inline[k] and not ff:
-                v = rows_of[k][item_row[j]]
+                row = item_row[j]
+                opens, highs, lows, closes, volumes = columns_of[k]
                 bar = new(TradeBar)
                 bar.symbol = symbols[k]
                 bar.time = now - periods[k]
                 bar.end_time = now
-                bar.open, bar.high, bar.low, bar.close, bar.volume = v
-                bar.value = v[3]
+                bar.open = opens[row]
+                bar.high = highs[row]
+                bar.low = lows[row]
+                bar.close = bar.value = closes[row]
+                bar.volume = volumes[row]
                 bar.is_fill_forward = False
             else:
                 bar = makers[k](item_row[j], now, ff)
@@ -188,6 +205,12 @@ def run_loop(
             next_progress = step + progress_every
             sink.emit({"type": "progress", "fraction": round(step / total, 4)})
             if not warming:
-                values = runtime_statistics(algorithm, collector)
+                # the running PSR needs every sample: refresh it only every tenth update
+                if psr_countdown <= 0:
+                    psr, psr_countdown = None, PSR_REFRESH
+                values = runtime_statistics(algorithm, collector, psr)
+                psr = values.get("Probabilistic Sharpe Ratio", psr)
+                psr_countdown -= 1
                 sink.emit({"type": "runtime_statistics", "values": values})
+    gc.unfreeze()
     return status, last_time

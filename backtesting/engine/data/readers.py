@@ -184,5 +184,7 @@ def _concat(parts: list[RawBars], width: int) -> RawBars:
         return parts[0]
     times = np.concatenate([p.times for p in parts])
     values = np.concatenate([p.values for p in parts])
-    order = np.argsort(times, kind="stable")
-    return RawBars(times[order], values[order])
+    if len(times) > 1 and (times[1:] < times[:-1]).any():  # daily files arrive in date order
+        order = np.argsort(times, kind="stable")
+        times, values = times[order], values[order]
+    return RawBars(times, values)

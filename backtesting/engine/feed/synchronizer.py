@@ -17,6 +17,23 @@ import numpy as np
 from backtesting.engine.feed.subscription import Subscription, fill_forward_grid
 
 
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique for data that is almost sorted (numpy's hash-based unique is slow here)."""
+    if len(values) > 1 and (values[1:] < values[:-1]).any():
+        values = np.sort(values, kind="stable")
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
+def _sorted_member(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
+    """Boolean mask: which ``values`` occur in the sorted array ``sorted_pool``."""
+    if len(sorted_pool) == 0:
+        return np.zeros(len(values), dtype=bool)
+    index = np.clip(np.searchsorted(sorted_pool, values), 0, len(sorted_pool) - 1)
+    return sorted_pool[index] == values
+
+
 @dataclass
 class TimeSlice:
     """Everything that happens at one instant: the items whose bar ends at ``time_ns``."""
@@ -80,7 +97,7 @@ class BacktestFeed:
                     daily_only,
                 )
                 grid = grid[(grid > sub.end[rows[0]]) & (grid <= end_ns)]
-                grid = np.setdiff1d(grid, sub.end[rows], assume_unique=False)
+                grid = grid[~_sorted_member(grid, sub.end[rows])]
                 # the row to copy is the latest real bar ending before the grid time
                 last_row = np.searchsorted(sub.end, grid, side="left") - 1
                 ok = last_row >= rows[0]
@@ -100,7 +117,7 @@ class BacktestFeed:
         self._ff = ffs[order].tolist()
         # corporate actions take effect at midnight: a step of their own, even without bars
         extra = [t for t in (event_times or []) if start_ns < t <= end_ns]
-        self.steps = np.unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
+        self.steps = _sorted_unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
         self._bounds = np.searchsorted(self._times, self.steps, side="left").tolist()
         self._ends = np.searchsorted(self._times, self.steps, side="right").tolist()
 
