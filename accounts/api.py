@@ -133,6 +133,7 @@ class SignupApi(APIView):
 
 
 def organization_output(organization: Organization, membership: Membership) -> dict:
+    """An organization as the caller sees it: tier quotas, their role, today's log usage."""
     return {
         "id": organization.pk,
         "name": organization.name,

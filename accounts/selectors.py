@@ -34,6 +34,7 @@ def membership_of(user: AbstractBaseUser | AnonymousUser, organization_id: int) 
 
 
 def is_member(user: AbstractBaseUser | AnonymousUser, organization_id: int) -> bool:
+    """Whether ``user`` belongs to the organization (websockets ask this before joining)."""
     return bool(
         user.is_authenticated
         and Membership.objects.filter(user=user, organization_id=organization_id).exists()
@@ -76,6 +77,7 @@ def log_quota_frees_at(*, organization: Organization, now: datetime | None = Non
 
 
 def current_hour(now: datetime | None = None) -> datetime:
+    """The start of the hour ``now`` falls in: the key of the log-usage ledger."""
     return (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
 
 

@@ -27,6 +27,7 @@ def scoped_backtests(request: Request) -> QuerySet[Backtest]:
 
 
 def scoped_backtest(request: Request, pk: int) -> Backtest:
+    """The caller's backtest, else 404."""
     return get_object_or_404(scoped_backtests(request).select_related("project"), pk=pk)
 
 

@@ -49,16 +49,19 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def backtest_events(self, message: EventsMessage) -> None:
+        """Relay live events this socket has not seen (by ``seq``)."""
         fresh = [event for event in message["events"] if event["seq"] > self.last_seq]
         if fresh:
             self.last_seq = fresh[-1]["seq"]
             await self.send_json({"type": "events", "events": fresh})
 
     async def backtest_status(self, message: StatusMessage) -> None:
+        """Relay a status change (running, finished, renamed)."""
         await self.send_json({"type": "status", "backtest": message["backtest"]})
 
     @database_sync_to_async
     def may_watch(self) -> bool:
+        """Only members of the backtest's organization may watch it."""
         organization_id = (
             Backtest.objects.filter(pk=self.backtest_id)
             .values_list("organization_id", flat=True)
@@ -68,6 +71,7 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def snapshot(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The backtest and every event stored so far, in ``seq`` order."""
         backtest = Backtest.objects.get(pk=self.backtest_id)
         rows = BacktestEvent.objects.filter(backtest_id=self.backtest_id).order_by("seq")
         events = [stored_event(seq, payload) for seq, payload in rows.values_list("seq", "payload")]

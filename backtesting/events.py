@@ -69,6 +69,7 @@ def _iso(value: Any) -> str | None:
 
 
 def backtest_summary(backtest: Backtest) -> BacktestSummary:
+    """The backtest as the REST API and the status frames show it."""
     return {
         "id": backtest.pk,
         "name": backtest.name,

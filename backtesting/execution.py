@@ -51,6 +51,7 @@ class RunMonitor:
         self._thread.join(timeout=5)
 
     def should_stop(self) -> bool:
+        """The sandbox's poll: True once a stop was requested or the run ended elsewhere."""
         return self._stop.is_set()
 
     def _run(self) -> None:
@@ -108,6 +109,7 @@ def run_in_sandbox(
 
 
 def worker_name() -> str:
+    """ "host:pid:thread" of this worker, stored on the backtest for operators."""
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 

@@ -80,6 +80,7 @@ class Backtest(models.Model):
 
     @property
     def is_active(self) -> bool:
+        """Queued or running: the backtest holds its node."""
         return self.status in ACTIVE_STATUSES
 
 

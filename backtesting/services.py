@@ -65,6 +65,7 @@ DAILY_LOG_QUOTA_SPENT = (
 
 
 def queued_message(backtest: Backtest) -> str:
+    """The launch reply of the REST contract: "New backtest: <project> is in the queue"."""
     return QUEUED_MESSAGE.format(project=backtest.project.name)
 
 
@@ -403,6 +404,7 @@ def stop_node(*, user: AbstractBaseUser, node: Node) -> Backtest:
 
 
 def backtest_rename(*, user: AbstractBaseUser, backtest: Backtest, name: str) -> Backtest:
+    """Rename a backtest and tell open pages."""
     membership_of(user, backtest.organization_id)
     backtest.name = name
     backtest.save(update_fields=["name"])

@@ -25,6 +25,7 @@ def scoped_projects(request: Request) -> QuerySet[Project]:
 
 
 def scoped_project(request: Request, pk: int) -> Project:
+    """The caller's project (with its tier for file limits), else 404."""
     return get_object_or_404(scoped_projects(request).select_related("organization__tier"), pk=pk)
 
 

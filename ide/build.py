@@ -91,6 +91,7 @@ def check_sources(sources: dict[str, str]) -> list[Diagnostic]:
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    """Whether any diagnostic blocks the build (warnings do not)."""
     return any(d["severity"] == "error" for d in diagnostics)
 
 

@@ -46,6 +46,7 @@ def project_create(
 
 
 def project_rename(*, project: Project, name: str) -> Project:
+    """Rename a project (names need not be unique)."""
     project.name = name
     project.save(update_fields=["name", "updated_at"])
     return project
@@ -92,6 +93,7 @@ def file_save(*, project: Project, name: str, content: str) -> ProjectFile:
 
 
 def file_rename(*, project_file: ProjectFile, name: str) -> ProjectFile:
+    """Rename a file; a name already taken in the project is a conflict."""
     name = _clean_file_name(name)
     project_file.name = name
     try:
@@ -103,6 +105,7 @@ def file_rename(*, project_file: ProjectFile, name: str) -> ProjectFile:
 
 
 def file_delete(*, project_file: ProjectFile) -> None:
+    """Delete a file; ``main.py`` stays, since it holds the algorithm."""
     if project_file.name == "main.py":
         raise Conflict("main.py holds the algorithm and cannot be deleted")
     project_file.delete()

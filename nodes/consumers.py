@@ -41,16 +41,20 @@ class ResourcesConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def resources_node(self, message: NodeStateMessage) -> None:
+        """Relay a node's new state to this socket."""
         await self.send_json({"type": "node", "node": message["node"]})
 
     async def resources_removed(self, message: NodeRemovedMessage) -> None:
+        """Relay a node's removal to this socket."""
         await self.send_json({"type": "node_removed", "id": message["id"]})
 
     @database_sync_to_async
     def may_watch(self) -> bool:
+        """Only members of the organization may watch its nodes."""
         return is_member(self.scope.get("user"), self.organization_id)
 
     @database_sync_to_async
     def snapshot(self) -> list[NodeState]:
+        """Every node of the organization, in the panel's shape."""
         nodes = node_states_queryset().filter(organization_id=self.organization_id)
         return [node_state(node) for node in nodes]

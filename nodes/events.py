@@ -91,5 +91,6 @@ def publish_node_state(node_id: int) -> None:
 
 
 def publish_node_removed(*, organization_id: int, node_id: int) -> None:
+    """After commit, tell the organization's Resources panels a node is gone."""
     message: NodeRemovedMessage = {"type": "resources.removed", "id": node_id}
     send_on_commit(resources_group(organization_id), dict(message))
