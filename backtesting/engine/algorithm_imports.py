@@ -67,6 +67,19 @@ except ImportError:  # consolidators land separately
     pass
 
 
+class Extensions:
+    """The LEAN extension helpers algorithms call from Python."""
+
+    @staticmethod
+    def round_to_significant_digits(value: float, digits: int) -> float:
+        if value == 0:
+            return 0.0
+        import math
+
+        scale = 10 ** (digits - 1 - int(math.floor(math.log10(abs(value)))))
+        return round(value * scale) / scale
+
+
 class BrokerageName:
     DEFAULT = "Default"
     INTERACTIVE_BROKERS_BROKERAGE = "InteractiveBrokersBrokerage"

@@ -14,7 +14,7 @@ import pytest
 from backtesting.engine.loader import load_algorithm_file
 from backtesting.engine.results.sink import MemorySink
 from backtesting.engine.runner import run_algorithm
-from tests.parity.expected import EXPECTED, INFORMATIONAL
+from tests.parity.expected import EXPECTED, EXTRA, INFORMATIONAL
 
 ALGORITHMS = Path(__file__).parent / "algorithms"
 
@@ -51,4 +51,19 @@ def test_statistics_match_lean(
     expected = {k: v for k, v in EXPECTED[name].items() if k not in INFORMATIONAL}
     actual = {k: result["statistics"].get(k) for k in expected}
     mismatches = {k: (actual[k], v) for k, v in expected.items() if actual[k] != v}
+    assert not mismatches, f"{name}: (ours, LEAN's) {mismatches}"
+
+
+EXTRA_CASES = [
+    pytest.param("TrailingStopOrderRegressionAlgorithm", "trailing_stop.py", id="TrailingStop"),
+    pytest.param("LimitIfTouchedRegressionAlgorithm", "limit_if_touched.py", id="LimitIfTouched"),
+]
+
+
+@pytest.mark.parametrize(("name", "file"), EXTRA_CASES)
+def test_more_lean_regressions_match(name: str, file: str, lean_data_dir: Path) -> None:
+    result = run_case(file, {}, lean_data_dir)
+    assert result["status"] == "Completed", result["stacktrace"]
+    actual = {k: result["statistics"].get(k) for k in EXTRA[name]}
+    mismatches = {k: (actual[k], v) for k, v in EXTRA[name].items() if actual[k] != v}
     assert not mismatches, f"{name}: (ours, LEAN's) {mismatches}"

@@ -62,6 +62,12 @@ class UpdateOrderFields:
         self.tag = tag
 
 
+class _SubmitRequestView:
+    """``ticket.submit_request``: backtests always submit synchronously."""
+
+    asynchronous = False
+
+
 class OrderTicket:
     """Track, update or cancel one order. ``asynchronous`` is always False in backtests."""
 
@@ -72,6 +78,7 @@ class OrderTicket:
         self._order = order
         self.order_events: list[OrderEvent] = []
         self.asynchronous = False
+        self.submit_request = _SubmitRequestView()
         self.submit_error = error
         self._invalid_status = OrderStatus.INVALID if order is None else None
 

@@ -148,8 +148,14 @@ class TransactionManager:
                 OrderResponseErrorCode.INVALID_ORDER_STATUS,
                 f"Unable to update order with id {order.id} and status {ORDER_STATUS_NAME[order.status]}",
             )
+        if fields.quantity is not None and float(fields.quantity) == 0:
+            return OrderResponse(
+                order.id,
+                OrderResponseErrorCode.ORDER_QUANTITY_ZERO,
+                f"Unable to update order with id {order.id} to zero quantity",
+            )
         if fields.quantity is not None:
-            order.quantity = fields.quantity
+            order.quantity = float(fields.quantity)
         if fields.limit_price is not None:
             order.limit_price = fields.limit_price
         if fields.stop_price is not None:
