@@ -131,3 +131,29 @@ def test_ctrl_s_saves_without_waiting_for_the_auto_build(server: Server, visitor
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     assert not page.is_checked("[data-testid=autobuild]")
+
+
+def test_backtest_can_be_pinned_to_a_chosen_node(server: Server, visitor) -> None:
+    # Given a Team organization with two paid nodes (set up through the API)
+    me, project = _open_project(server, visitor, "pia")
+    org = server.api("GET", "/api/organizations/", user="pia")[0]["id"]
+    server.api("POST", f"/api/organizations/{org}/tier/", {"tier": "team"}, user="pia")
+    first = server.api("POST", "/api/nodes/", {"model": "B2-8", "name": "first"}, user="pia")
+    second = server.api("POST", "/api/nodes/", {"model": "B2-8", "name": "second"}, user="pia")
+    page = me.page
+    page.reload()
+    page.wait_for_selector("body[data-build='clean']")
+    page.wait_for_selector(f"[data-testid=node-card][data-node-id='{second['id']}']")
+
+    # When the user pins the second node and clicks Backtest
+    page.check("[data-testid=pin-node]")
+    page.select_option("[data-testid=node-select]", str(second["id"]))
+    page.click("[data-testid=backtest]")
+    page.wait_for_url("**/backtests/*/")
+
+    # Then it runs there, not on the first idle node
+    backtest_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert server.api("GET", f"/api/backtests/{backtest_id}/", user="pia")["node"] == second["id"]
+    assert "second" in page.inner_text("[data-testid=backtest-node]")
+    assert first["id"] != second["id"]
+    page.wait_for_selector("body[data-status='completed']", timeout=60_000)
