@@ -155,3 +155,18 @@ def test_simultaneous_launches_on_one_idle_node_start_exactly_one(api, owner, pr
         Node.objects.get(organization=project.organization).current_backtest_id
         == Backtest.objects.get().pk
     )
+
+
+@pytest.mark.django_db
+def test_backtest_list_costs_a_fixed_number_of_queries(
+    api, owner, project, django_assert_num_queries
+):
+    client = api(owner)
+    for _ in range(3):
+        backtest_id = client.post("/api/backtests/", {"project": project.pk}, format="json").data[
+            "id"
+        ]
+        client.post(f"/api/backtests/{backtest_id}/stop/")
+    # token lookup, then one query for the backtests
+    with django_assert_num_queries(2):
+        assert len(client.get(f"/api/backtests/?project={project.pk}").data) == 3

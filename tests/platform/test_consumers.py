@@ -1,6 +1,7 @@
 """Websockets: a late page gets everything stored, then the live tail; outsiders are refused."""
 
 import json
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -128,12 +129,14 @@ async def test_the_resources_panel_sees_a_node_go_busy_and_idle(
 
     # when alice launches a backtest, bob sees the node busy with her name and the project,
     client = await sync_to_async(api)(owner)
+    launched_at = time.monotonic()
     response = await sync_to_async(client.post)(
         "/api/backtests/", {"project": project.pk}, format="json"
     )
     frames = await _frames_until(
         socket, lambda f: f["type"] == "node" and f["node"]["status"] == "busy"
     )
+    assert time.monotonic() - launched_at < 0.5  # the panel learns within 500 ms
     busy = frames[-1]["node"]
     assert (busy["user"], busy["project_name"], busy["backtest"]) == (
         "alice",
