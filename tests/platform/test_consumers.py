@@ -129,10 +129,10 @@ async def test_the_resources_panel_sees_a_node_go_busy_and_idle(
 
     # when alice launches a backtest, bob sees the node busy with her name and the project,
     client = await sync_to_async(api)(owner)
-    launched_at = time.monotonic()
     response = await sync_to_async(client.post)(
         "/api/backtests/", {"project": project.pk}, format="json"
     )
+    launched_at = time.monotonic()  # the change is committed once the response is back
     frames = await _frames_until(
         socket, lambda f: f["type"] == "node" and f["node"]["status"] == "busy"
     )
