@@ -132,6 +132,17 @@ def test_ctrl_s_saves_without_waiting_for_the_auto_build(server: Server, visitor
     page.wait_for_selector("body[data-ready='1']")
     assert not page.is_checked("[data-testid=autobuild]")
 
+    # With it off, an error waits for the Build button
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("z = = 3")
+    page.wait_for_timeout(800)
+    assert page.locator("[data-testid=problem-row]").count() == 0
+    page.click("[data-testid=build]")
+    page.wait_for_selector("[data-testid=problem-row]")
+    assert page.locator(".cm-lintRange-error").count() == 1
+
 
 def test_backtest_can_be_pinned_to_a_chosen_node(server: Server, visitor) -> None:
     # Given a Team organization with two paid nodes (set up through the API)
