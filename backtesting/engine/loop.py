@@ -80,6 +80,11 @@ def run_loop(
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
     caches = [sec.cache for sec in securities]
+    # An internal feed (the benchmark's hour bars) only prices a security the algorithm
+    # does not subscribe itself: LEAN's fill models and charts never see those bars for a
+    # user's security (a daily SPY stop-limit fills on daily bars; no intraday equity).
+    user_securities = {id(securities[i]) for i in range(len(subs)) if not internal[i]}
+    shadowed = [internal[i] and id(securities[i]) in user_securities for i in range(len(subs))]
     new = object.__new__
 
     def set_time(moment: datetime) -> None:
@@ -144,11 +149,12 @@ def run_loop(
             else:
                 bar = makers[k](item_row[j], now, ff)
             security = securities[k]
-            if not ff:
+            if not ff and not shadowed[k]:
                 if kind == _TRADE:
                     cache = caches[k]
                     cache.trade_bar = bar
-                    cache.price = bar.close
+                    if cache.ohlc_end != now:
+                        cache.set_ohlc(bar)
                 elif kind == _QUOTE:
                     security.update_quote(bar)
                 else:

@@ -57,6 +57,7 @@ def test_statistics_match_lean(
 EXTRA_CASES = [
     pytest.param("TrailingStopOrderRegressionAlgorithm", "trailing_stop.py", id="TrailingStop"),
     pytest.param("LimitIfTouchedRegressionAlgorithm", "limit_if_touched.py", id="LimitIfTouched"),
+    pytest.param("StopLimitOrderRegressionAlgorithm", "stop_limit.py", id="StopLimit"),
 ]
 
 

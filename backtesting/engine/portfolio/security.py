@@ -13,7 +13,19 @@ from backtesting.engine.data.symbol_properties import SymbolProperties
 class SecurityCache:
     """Latest data per kind (LEAN's SecurityCache). Fill-forward bars never reach it."""
 
-    __slots__ = ("trade_bar", "quote_bar", "price", "bid_price", "ask_price", "custom")
+    __slots__ = (
+        "trade_bar",
+        "quote_bar",
+        "price",
+        "bid_price",
+        "ask_price",
+        "custom",
+        "ohlc_end",
+        "open",
+        "high",
+        "low",
+        "close",
+    )
 
     def __init__(self) -> None:
         self.trade_bar: TradeBar | None = None
@@ -22,6 +34,16 @@ class SecurityCache:
         self.price = 0.0
         self.bid_price = 0.0
         self.ask_price = 0.0
+        self.ohlc_end: Any = None
+        self.open = self.high = self.low = self.close = 0.0
+
+    def set_ohlc(self, bar: Any) -> None:
+        """Price and OHLC come from the *first* default-type bar of each end time (LEAN):
+        a daily bar and the benchmark's hour bar both ending at 16:00 leave the daily values."""
+        if self.ohlc_end != bar.end_time:
+            self.ohlc_end = bar.end_time
+            self.open, self.high, self.low = bar.open, bar.high, bar.low
+            self.close = self.price = bar.close
 
 
 class SecurityHolding:
@@ -163,22 +185,19 @@ class Security:
 
     @property
     def close(self) -> float:
-        return self.cache.price
+        return self.cache.close or self.cache.price
 
     @property
     def open(self) -> float:
-        bar = self.cache.trade_bar or self.cache.quote_bar
-        return bar.open if bar else self.cache.price
+        return self.cache.open or self.cache.price
 
     @property
     def high(self) -> float:
-        bar = self.cache.trade_bar or self.cache.quote_bar
-        return bar.high if bar else self.cache.price
+        return self.cache.high or self.cache.price
 
     @property
     def low(self) -> float:
-        bar = self.cache.trade_bar or self.cache.quote_bar
-        return bar.low if bar else self.cache.price
+        return self.cache.low or self.cache.price
 
     @property
     def volume(self) -> float:
@@ -223,7 +242,7 @@ class Security:
 
     def update_trade(self, bar: TradeBar) -> None:
         self.cache.trade_bar = bar
-        self.cache.price = bar.close
+        self.cache.set_ohlc(bar)
 
     def update_quote(self, bar: QuoteBar) -> None:
         self.cache.quote_bar = bar
@@ -232,7 +251,7 @@ class Security:
         if bar.ask is not None:
             self.cache.ask_price = bar.ask.close
         if not self.has_trade_data:
-            self.cache.price = bar.close
+            self.cache.set_ohlc(bar)
 
     def __repr__(self) -> str:
         return f"Security({self.symbol})"
