@@ -31,7 +31,8 @@ mkdir -p "$OUT"
 cp node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js "$OUT/"
 
 {
-  echo "# Built by scripts/vendor_frontend.sh on $(date -u +%Y-%m-%d) with node $(node --version), npm $(npm --version)."
+  # No date: rerunning the script with the same pins must leave this folder unchanged.
+  echo "# Built by scripts/vendor_frontend.sh from the pins in scripts/frontend/package-lock.json."
   echo "# Do not edit the files in this folder by hand; change the pins in scripts/frontend/ and rerun."
   echo
   echo "codemirror.bundle.js (esbuild $(./node_modules/.bin/esbuild --version), ES module, MIT):"

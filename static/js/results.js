@@ -176,12 +176,19 @@ function addLog(ev) {
 
 const logText = (l) => `${l.time ?? ""} ${l.level && l.level !== "log" ? `${l.level.toUpperCase()} ` : ""}${l.message}`;
 
+// Lines kept in the page; paid tiers allow megabytes of logs, which Download gives in full.
+const MAX_LOG_LINES = 2000;
+
 function renderLogs() {
   const q = $("log-filter").value.trim().toLowerCase();
-  const shown = q ? logs.filter((l) => logText(l).toLowerCase().includes(q)) : logs;
+  const matching = q ? logs.filter((l) => logText(l).toLowerCase().includes(q)) : logs;
+  const shown = matching.slice(-MAX_LOG_LINES);
   const box = $("logs");
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
   box.replaceChildren(...shown.map((l) => h("div", { class: `log-line ${l.level ?? ""}`, "data-testid": "log-line" }, logText(l))));
+  if (matching.length > shown.length) {
+    box.prepend(h("div", { class: "muted" }, `Showing the last ${shown.length} of ${matching.length} lines; Download has them all.`));
+  }
   if (!shown.length) box.append(h("div", { class: "muted" }, logs.length ? "No log line matches the filter." : "No logs yet."));
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
