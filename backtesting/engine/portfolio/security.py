@@ -138,7 +138,7 @@ class Security:
     ) -> None:
         self.symbol = symbol
         self.exchange_hours = exchange_hours
-        self.exchange = _Exchange(exchange_hours)
+        self.exchange = _Exchange(exchange_hours, self)
         self.symbol_properties = symbol_properties
         self.resolution = resolution
         self.leverage = leverage
@@ -258,12 +258,20 @@ class Security:
 
 
 class _Exchange:
-    """``security.exchange``: hours and whether the market is open now."""
+    """``security.exchange``: its hours and whether the market is open at algorithm time."""
 
-    def __init__(self, hours: ExchangeHours) -> None:
+    def __init__(self, hours: ExchangeHours, security: Security | None = None) -> None:
         self.hours = hours
-        self.exchange_open = False
+        self._security = security
+
+    @property
+    def exchange_open(self) -> bool:
+        now = self._security.local_time if self._security is not None else None
+        return now is not None and self.hours.is_open(now, False)
 
     @property
     def time_zone(self) -> str:
         return self.hours.time_zone
+
+    def date_is_open(self, day: Any) -> bool:
+        return self.hours.is_date_open(day.date() if hasattr(day, "date") else day)
