@@ -1,6 +1,6 @@
 // The organization page: tier and quotas, today's log usage, nodes, members. Admin actions
 // call the API; the server decides who may do what (a refusal is shown as it comes).
-import { api, errorMessage, h, items, liveSocket, pageData, toast } from "./api.js";
+import { api, debounce, errorMessage, h, items, liveSocket, pageData, toast } from "./api.js";
 
 const page = pageData();
 const orgUrl = `/api/organizations/${page.organization}`;
@@ -107,11 +107,16 @@ if (page.is_admin) {
   }));
 }
 
-// Node states change live; the table follows the Resources stream.
+// Node states change live: the table follows the Resources stream (progress frames arrive
+// several times a second while a backtest runs, so redraws are coalesced).
+const nodes = new Map();
+const redrawNodes = debounce(() => renderNodes([...nodes.values()].sort((a, b) => a.id - b.id)), 200);
 liveSocket(page.resources_ws, {
   onMessage: (msg) => {
-    if (msg.type === "snapshot") renderNodes(msg.nodes);
-    else if (msg.type === "node" || msg.type === "node_removed") load().catch(() => {});
+    if (msg.type === "snapshot") { nodes.clear(); msg.nodes.forEach((n) => nodes.set(n.id, n)); }
+    else if (msg.type === "node") nodes.set(msg.node.id, msg.node);
+    else if (msg.type === "node_removed") nodes.delete(msg.id);
+    redrawNodes();
   },
 });
 load().then((tier) => page.is_admin && loadAdminChoices(tier)).catch((err) => toast(`Could not load the organization: ${err.message}`, "error"));
