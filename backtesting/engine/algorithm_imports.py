@@ -10,8 +10,10 @@ import pandas as pd
 from backtesting.engine.algorithm import PortfolioTarget, QCAlgorithm
 from backtesting.engine.algorithm.qc_algorithm import SecurityChanges
 from backtesting.engine.brokerage.fees import (
+    CoinbaseFeeModel,
     ConstantFeeModel,
     FeeModel,
+    GDAXFeeModel,
     InteractiveBrokersFeeModel,
     OrderFeeParameters,
 )
@@ -85,6 +87,9 @@ class BrokerageName:
     INTERACTIVE_BROKERS_BROKERAGE = "InteractiveBrokersBrokerage"
     COINBASE = "Coinbase"
     GDAX = "GDAX"
+    BINANCE = "Binance"
+    KRAKEN = "Kraken"
+    BITFINEX = "Bitfinex"
     InteractiveBrokersBrokerage = INTERACTIVE_BROKERS_BROKERAGE
 
 

@@ -110,40 +110,53 @@ def _benchmark(
         return lambda: float(bench(algorithm.time))
     ticker = str(bench)
     security = algorithm.securities.get(ticker)
+    kind = bench.security_type if isinstance(bench, Symbol) else SecurityType.EQUITY
+    market = bench.market if isinstance(bench, Symbol) else "usa"
     if security is None:
-        from backtesting.engine.brokerage.fees import InteractiveBrokersFeeModel
+        from backtesting.engine.brokerage.fees import ConstantFeeModel
         from backtesting.engine.brokerage.fills import FillModel
         from backtesting.engine.portfolio.security import Security
 
-        symbol = Symbol(ticker, SecurityType.EQUITY, "usa")
-        hours = algorithm._mhdb.get(SecurityType.EQUITY, "usa", ticker)
-        props = algorithm._spdb.get("usa", ticker, SecurityType.EQUITY)
+        symbol = Symbol(ticker, kind, market)
+        hours = algorithm._mhdb.get(kind, market, ticker)
+        props = algorithm._spdb.get(market, ticker, kind)
+        mode = (
+            DataNormalizationMode.ADJUSTED
+            if kind == SecurityType.EQUITY
+            else DataNormalizationMode.RAW
+        )
         security = Security(
             symbol,
             hours,
             props,
             Resolution.HOUR,
             1.0,
-            InteractiveBrokersFeeModel(),
+            ConstantFeeModel(0),
             FillModel(),
             None,
-            DataNormalizationMode.ADJUSTED,
+            mode,
             False,
             False,
         )
         security.has_trade_data = True
-    config = SubscriptionConfig(
-        security.symbol,
-        Resolution.HOUR,
-        "trade",
-        fill_forward=False,
-        internal=True,
-        normalization=security.data_normalization_mode,
-    )
+        security._clock = lambda: algorithm.time
     first = security.exchange_hours.previous_trading_day(start.date())
-    sub = load_subscription(
-        config, security.exchange_hours, data_dir, first - timedelta(days=1), last
-    )
+    # LEAN's internal benchmark feed is hourly; sample data without hour files (crypto)
+    # falls back to the next resolution that exists
+    for resolution in (Resolution.HOUR, Resolution.MINUTE, Resolution.DAILY):
+        config = SubscriptionConfig(
+            security.symbol,
+            resolution,
+            "trade",
+            fill_forward=False,
+            internal=True,
+            normalization=security.data_normalization_mode,
+        )
+        sub = load_subscription(
+            config, security.exchange_hours, data_dir, first - timedelta(days=1), last
+        )
+        if len(sub):
+            break
     start_ns = to_ns(start)
     before = sub.end <= start_ns
     if before.any():  # seed the price with the previous session's last hour bar

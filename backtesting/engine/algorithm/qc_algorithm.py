@@ -20,7 +20,12 @@ from backtesting.engine.algorithm.trading import (
     MINIMUM_ORDER_MARGIN_PORTFOLIO_PERCENTAGE,
     TradingMixin,
 )
-from backtesting.engine.brokerage.fees import ConstantFeeModel, InteractiveBrokersFeeModel
+from backtesting.engine.brokerage.fees import (
+    CRYPTO_BROKERAGES,
+    CoinbaseFeeModel,
+    ConstantFeeModel,
+    InteractiveBrokersFeeModel,
+)
 from backtesting.engine.brokerage.fills import FillModel, ImmediateFillModel
 from backtesting.engine.brokerage.orders import OrderProperties
 from backtesting.engine.brokerage.transactions import TransactionManager
@@ -247,7 +252,22 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         self._benchmark = benchmark
 
     def set_brokerage_model(self, model: Any, account_type: Any = None) -> None:
-        self._brokerage_model = model
+        """``BrokerageName.COINBASE`` (or GDAX, Binance, ...) switches crypto fees to
+        Coinbase's, the benchmark to BTCUSD and the statistics to 365 trading days."""
+        if isinstance(model, str):
+            self._brokerage_name = model
+            if model in CRYPTO_BROKERAGES and self._benchmark == "SPY":
+                self._benchmark = Symbol("BTCUSD", SecurityType.CRYPTO, Market.COINBASE)
+        else:
+            self._brokerage_model = model
+
+    @property
+    def is_crypto_brokerage(self) -> bool:
+        return getattr(self, "_brokerage_name", "") in CRYPTO_BROKERAGES
+
+    @property
+    def trading_days_per_year(self) -> int:
+        return 365 if self.is_crypto_brokerage else 252
 
     def set_warm_up(self, period: Any, resolution: Any = None) -> None:
         self._warm_up = (period, resolution)
@@ -455,6 +475,8 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
             fee, fill = ConstantFeeModel(0), ImmediateFillModel()
         if self._brokerage_model is not None and hasattr(self._brokerage_model, "get_fee_model"):
             fee = self._brokerage_model.get_fee_model(symbol) or fee
+        elif self.is_crypto_brokerage and symbol.security_type == SecurityType.CRYPTO:
+            fee = CoinbaseFeeModel()
         security = Security(
             symbol,
             hours,

@@ -70,3 +70,50 @@ def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
     if isinstance(amount, Decimal):
         return abs(amount)
     return abs(Decimal(repr(float(amount))))
+
+
+class CoinbaseFeeModel(FeeModel):
+    """LEAN's CoinbaseFeeModel: maker/taker rates by date, charged on the quote side.
+
+    fee = (ask for buys, bid for sells) x |quantity| x rate. A limit order is a maker only
+    when it is not marketable. Rates: before 2019-03-23 01:30 UTC maker 0 % / taker 0.3 %,
+    until 2019-10-08 00:30 UTC 0.15 % / 0.25 %, then the "Advanced 1" tier 0.6 % / 0.8 %.
+    """
+
+    def __init__(self, maker_fee: float = 0.006, taker_fee: float = 0.008) -> None:
+        self.maker_fee = Decimal(repr(maker_fee))
+        self.taker_fee = Decimal(repr(taker_fee))
+
+    def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
+        from backtesting.engine.brokerage.orders import OrderType
+        from backtesting.engine.clock import to_utc
+
+        security, order = parameters.security, parameters.order
+        buy = order.quantity > 0
+        price = security.ask_price if buy else security.bid_price
+        price = price or security.price
+        maker = False
+        if order.type == OrderType.LIMIT and order.limit_price:
+            marketable = order.limit_price >= price if buy else order.limit_price <= price
+            maker = not marketable
+        rate = _coinbase_rate(to_utc(order.time), maker, self.maker_fee, self.taker_fee)
+        fee = Decimal(repr(float(price))) * Decimal(repr(abs(float(order.quantity)))) * rate
+        return OrderFee(CashAmount(fee, security.symbol_properties.quote_currency))
+
+
+def _coinbase_rate(utc_time: Any, maker: bool, maker_fee: Decimal, taker_fee: Decimal) -> Decimal:
+    from datetime import datetime
+
+    if utc_time < datetime(2019, 3, 23, 1, 30):
+        return Decimal(0) if maker else Decimal("0.003")
+    if utc_time < datetime(2019, 10, 8, 0, 30):
+        return Decimal("0.0015") if maker else Decimal("0.0025")
+    return maker_fee if maker else taker_fee
+
+
+GDAXFeeModel = CoinbaseFeeModel
+
+#: brokerage models whose statistics use 365 trading days and a BTCUSD benchmark (LEAN)
+CRYPTO_BROKERAGES = frozenset(
+    {"Coinbase", "GDAX", "Binance", "BinanceUS", "Bitfinex", "Bybit", "FTX", "Kraken"}
+)

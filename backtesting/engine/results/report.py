@@ -34,7 +34,7 @@ def performance_input(algorithm: Any, collector: ResultCollector, data_dir: Path
         trade_pnls=[(to_utc(t), money(p)) for t, p in algorithm.portfolio.trade_pnls],
         total_fees=algorithm.portfolio.total_fees_decimal,
         total_orders=algorithm.transactions.orders_count,
-        trading_days_per_year=252,
+        trading_days_per_year=algorithm.trading_days_per_year,
         interest_rates=_rates(data_dir) if data_dir is not None else None,
         start_time=to_utc(collector.start),
         lowest_capacity_asset=_lowest_capacity_asset(algorithm),
