@@ -36,3 +36,28 @@ def test_cheap_shares_are_capped_at_half_a_percent_of_the_order_value(lean_data_
     security.update_trade(trade_bar(NOW, 0.5, 0.5, 0.5, 0.5))
     # 10,000 shares x $0.50 = $5,000 -> cap $25 < 10,000 x 0.005 = $50
     assert fee_for(security, 10_000) == Decimal("25.000")
+
+
+def test_coinbase_taker_fee_before_march_2019_is_three_tenths_of_a_percent_of_the_ask(
+    lean_data_dir,
+):
+    from backtesting.engine.brokerage.fees import CoinbaseFeeModel
+    from backtesting.engine.data.bars import Bar, QuoteBar
+
+    security = spy(lean_data_dir)
+    security.has_trade_data = False
+    security.update_quote(
+        QuoteBar(NOW, "BTCUSD", Bar(4000, 4000, 4000, 4000), 1, Bar(4001, 4001, 4001, 4001), 1)
+    )
+    market = Order(1, "BTCUSD", 2, OrderType.MARKET, datetime(2017, 9, 3, 12, 0))
+    assert fee_amount(CoinbaseFeeModel(), security, market) == Decimal("4001") * 2 * Decimal(
+        "0.003"
+    )
+    resting = Order(
+        2, "BTCUSD", 2, OrderType.LIMIT, datetime(2017, 9, 3, 12, 0), limit_price=3900.0
+    )
+    assert (
+        fee_amount(CoinbaseFeeModel(), security, resting) == 0
+    )  # a non-marketable limit is a maker
+    later = Order(3, "BTCUSD", 2, OrderType.MARKET, datetime(2020, 1, 2, 12, 0))
+    assert fee_amount(CoinbaseFeeModel(), security, later) == Decimal("4001") * 2 * Decimal("0.008")
