@@ -117,3 +117,11 @@ def test_backtest_history_sorts_renames_and_deletes(server: Server, visitor) -> 
     remaining = server.api("GET", f"/api/backtests/?project={project['id']}", user="hank")
     assert [b["name"] for b in remaining] == ["Yankee run"]
     me.shot("02-renamed-deleted")
+
+    # Clone the code a backtest ran into a new project, which opens in the editor
+    answers.append("From Yankee")
+    page.click("[data-testid=history-row]:has-text('Yankee run') [data-testid=clone-backtest]")
+    page.wait_for_url("**/projects/*/")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.inner_text("[data-testid=project-name]") == "From Yankee"
+    assert page.locator(".cm-line", has_text="class History(QCAlgorithm)").count() == 1
