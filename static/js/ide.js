@@ -70,6 +70,15 @@ const editor = createEditor($("editor"), {
   onSave: () => { clearTimeout(buildTimer); autobuild() ? saveAndBuild() : save(); },
 });
 
+// Ctrl+S anywhere on the page saves the project instead of opening the browser's dialog.
+document.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && !e.defaultPrevented) {
+    e.preventDefault();
+    clearTimeout(buildTimer);
+    autobuild() ? saveAndBuild() : save();
+  }
+});
+
 const autobuild = () => $("autobuild").checked;
 $("autobuild").checked = localStorage.getItem(AUTOBUILD_KEY) !== "off";
 $("autobuild").addEventListener("change", () => localStorage.setItem(AUTOBUILD_KEY, autobuild() ? "on" : "off"));
