@@ -90,7 +90,7 @@ function setSaveState(text, cls = "muted") {
 
 /** Save every changed file, one request after another so older text never lands last. */
 function save() {
-  saveChain = saveChain.then(async () => {
+  const run = saveChain.then(async () => {
     for (const [name, f] of files) {
       const text = f.state.doc.toString();
       if (text === f.saved) continue;
@@ -100,8 +100,10 @@ function save() {
     }
     const dirty = [...files.values()].some((f) => f.state.doc.toString() !== f.saved);
     setSaveState(dirty ? "Unsaved" : "Saved");
-  }).catch((err) => { setSaveState(`Not saved: ${err.message}`, "error"); throw err; });
-  return saveChain;
+  });
+  saveChain = run.catch(() => {}); // a refused save (quota, size) must not block the next one
+  run.catch((err) => setSaveState(`Not saved: ${err.message}`, "error"));
+  return run;
 }
 
 /**

@@ -168,3 +168,21 @@ def test_backtest_can_be_pinned_to_a_chosen_node(server: Server, visitor) -> Non
     assert "second" in page.inner_text("[data-testid=backtest-node]")
     assert first["id"] != second["id"]
     page.wait_for_selector("body[data-status='completed']", timeout=60_000)
+
+
+def test_a_refused_save_is_shown_and_the_next_save_still_goes_through(
+    server: Server, visitor
+) -> None:
+    me, project = _open_project(server, visitor, "rex")
+    me.expected_statuses.update({400, 403, 413})  # the tier's file size limit
+    page = me.page
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.insert_text("\n# " + "x" * 40_000)  # above the Free tier's 32 KB per file
+    page.wait_for_selector("[data-testid=save-state]:has-text('Not saved')")
+    assert "32" in page.inner_text("[data-testid=save-state]")
+    me.shot("01-refused")
+    page.keyboard.press("Control+z")
+    page.wait_for_selector("[data-testid=save-state]:text-is('Saved')")
+    content = server.api("GET", f"/api/projects/{project}/files/main.py", user="rex")["content"]
+    assert "x" * 100 not in content
