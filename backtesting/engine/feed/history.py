@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from backtesting.engine.data.bars import QuoteBar, TradeBar
 from backtesting.engine.data.enums import RESOLUTION_SPAN, Resolution, SecurityType
 from backtesting.engine.feed.custom import read_custom_points
 from backtesting.engine.feed.subscription import (
@@ -104,6 +105,18 @@ class HistoryProvider:
     ) -> pd.DataFrame | None:
         security = algorithm.securities[symbol]
         sym = security.symbol
+        only_kind = None
+        if data_type is TradeBar or data_type is QuoteBar:  # a bar type, not custom data
+            only_kind, data_type = ("trade" if data_type is TradeBar else "quote"), None
+        if data_type is None and sym.security_type == SecurityType.BASE:
+            data_type = next(
+                (
+                    c.custom_type
+                    for c in algorithm._subscriptions
+                    if c.symbol == sym and c.custom_type
+                ),
+                None,
+            )
         res = security.resolution if resolution is None else resolution
         if (
             data_type is not None
@@ -124,6 +137,8 @@ class HistoryProvider:
             kinds = ["quote"]
         else:
             kinds = ["trade", "quote"]
+        if only_kind is not None:
+            kinds = [only_kind] if only_kind in kinds else kinds
         lookback = start
         if lookback is None:
             assert count is not None
