@@ -58,6 +58,14 @@ EXTRA_CASES = [
     pytest.param("TrailingStopOrderRegressionAlgorithm", "trailing_stop.py", id="TrailingStop"),
     pytest.param("LimitIfTouchedRegressionAlgorithm", "limit_if_touched.py", id="LimitIfTouched"),
     pytest.param("StopLimitOrderRegressionAlgorithm", "stop_limit.py", id="StopLimit"),
+    pytest.param(
+        "SetHoldingsMultipleTargetsRegressionAlgorithm",
+        "set_holdings_targets.py",
+        id="SetHoldingsTargets",
+    ),
+    pytest.param(
+        "MarketOnCloseOrderBufferRegressionAlgorithm", "moc_buffer.py", id="MarketOnCloseBuffer"
+    ),
 ]
 
 

@@ -189,8 +189,8 @@ class MarketOnCloseOrder:
     """LEAN's ``MarketOnCloseOrder.submission_time_buffer``: how long before the close a
     market-on-close order must be submitted (default 15.5 minutes; assignable)."""
 
-    submission_time_buffer = timedelta(minutes=15.5)
-    SubmissionTimeBuffer = submission_time_buffer
+    DEFAULT_SUBMISSION_TIME_BUFFER = timedelta(minutes=15.5)
+    submission_time_buffer = DEFAULT_SUBMISSION_TIME_BUFFER
 
 
 class OrderEvent:
