@@ -66,6 +66,8 @@ EXTRA_CASES = [
     pytest.param(
         "MarketOnCloseOrderBufferRegressionAlgorithm", "moc_buffer.py", id="MarketOnCloseBuffer"
     ),
+    pytest.param("TimeInForceAlgorithm", "time_in_force.py", id="TimeInForce"),
+    pytest.param("CustomBenchmarkAlgorithm", "custom_benchmark.py", id="CustomBenchmark"),
 ]
 
 
