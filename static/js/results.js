@@ -239,8 +239,11 @@ function applyBacktest(bt) {
   if (status) setStatus(status);
 }
 
+let shownStack = "";
+/** Show the run's error; a later status frame (message only) keeps the traceback we have. */
 function showError(message, stack) {
-  $("error-box").textContent = stack ? `${message}\n${stack}` : message;
+  if (stack) shownStack = stack;
+  $("error-box").textContent = shownStack ? `${message}\n${shownStack}` : message;
   $("error-box").classList.remove("hidden");
 }
 
