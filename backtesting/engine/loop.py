@@ -80,6 +80,7 @@ def run_loop(
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
     caches = [sec.cache for sec in securities]
+    hooks = [sub.on_bar for sub in subs]
     # An internal feed (the benchmark's hour bars) only prices a security the algorithm
     # does not subscribe itself: LEAN's fill models and charts never see those bars for a
     # user's security (a daily SPY stop-limit fills on daily bars; no intraday equity).
@@ -161,6 +162,8 @@ def run_loop(
                     security.cache.custom = bar
                     security.cache.price = float(bar.value)
             if internal[k]:
+                if not ff and hooks[k] is not None:
+                    hooks[k](bar.close)
                 continue
             user_data = True
             symbol = symbols[k]

@@ -168,7 +168,11 @@ def _benchmark(
             security.update_trade(make_bar(sub, row, from_ns(int(sub.end[row])), False))
     subs.append(sub)
     security_of[id(sub)] = security
-    return lambda: float(security.price)
+    # The benchmark reads its own (internal, regular-hours) feed: a user subscription to the
+    # same symbol with extended hours must not move it (LEAN's ExtendedMarketTrading).
+    last = [float(security.price)]
+    sub.on_bar = lambda close: last.__setitem__(0, close)
+    return lambda: last[0] or float(security.price)
 
 
 __all__ = ["FeedSetup", "build_feed", "RESOLUTION_SPAN", "FactorFile"]

@@ -68,6 +68,9 @@ EXTRA_CASES = [
     ),
     pytest.param("TimeInForceAlgorithm", "time_in_force.py", id="TimeInForce"),
     pytest.param("CustomBenchmarkAlgorithm", "custom_benchmark.py", id="CustomBenchmark"),
+    pytest.param(
+        "ExtendedMarketTradingRegressionAlgorithm", "extended_market.py", id="ExtendedMarketTrading"
+    ),
 ]
 
 

@@ -58,6 +58,7 @@ class Subscription:
     values: np.ndarray
     factors: np.ndarray = field(default_factory=lambda: np.ones(0))
     custom: list[Any] | None = None
+    on_bar: Any = None  # optional hook: called with each real bar's close (benchmark feed)
 
     def __len__(self) -> int:
         return len(self.end)
