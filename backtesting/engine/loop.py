@@ -46,8 +46,12 @@ def run_loop(
     start: datetime,
     should_stop: Callable[[], bool] | None,
     runtime_statistics: Callable[[Any, Any], dict[str, str]],
-) -> tuple[str, datetime]:
-    """Run every time step of ``setup.feed``; returns (status, time of the last step)."""
+) -> tuple[str, datetime, datetime | None]:
+    """Run the time steps of ``setup.feed``.
+
+    Returns (status, time of the last step, resume time): the resume time is set when the
+    algorithm added or removed securities, so the caller rebuilds the feed from there.
+    """
     transactions = algorithm.transactions
     scheduler = algorithm._scheduler
     heap = scheduler._heap
@@ -103,7 +107,8 @@ def run_loop(
     warming = algorithm.is_warming_up
     psr: str | None = None
     psr_countdown = 0
-    announce = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
+    listens = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
+    resume_at: datetime | None = None
     step = 0
     for i, now in enumerate(times):
         step = i + 1
@@ -180,10 +185,12 @@ def run_loop(
                     fed = []
                 fed.append((symbol, bar))
 
-        if announce:  # LEAN reports the initial securities on the first time step
-            announce = False
-            added = [s for s in algorithm.securities.values()]
-            algorithm.on_securities_changed(SecurityChanges(added, []))
+        if algorithm._changes_added or algorithm._changes_removed:
+            # LEAN reports additions/removals on the first time step that has them
+            added, removed = algorithm._changes_added, algorithm._changes_removed
+            algorithm._changes_added, algorithm._changes_removed = [], []
+            if listens:
+                algorithm.on_securities_changed(SecurityChanges(added, removed))
         transactions.step = step
         if transactions._open:
             transactions.scan()
@@ -205,6 +212,10 @@ def run_loop(
             on_data(data)
         if algorithm._quit:
             break
+        if algorithm._changes_added or algorithm._changes_removed:
+            # the subscriptions changed: the caller rebuilds the feed from this instant
+            resume_at = now
+            break
         if not warming:
             # LEAN's equity chart moves only on the algorithm's own data: internal feeds
             # (the benchmark's hour bars) never add intraday equity points
@@ -222,4 +233,4 @@ def run_loop(
                 psr_countdown -= 1
                 sink.emit({"type": "runtime_statistics", "values": values})
     gc.unfreeze()
-    return status, last_time
+    return status, last_time, resume_at

@@ -136,7 +136,11 @@ def _run_loop(
     should_stop: Callable[[], bool] | None,
 ) -> str:
     setup = build_feed(algorithm, data_dir, start, end)
-    benchmark_value = setup.benchmark_value
+    current = {"setup": setup}
+
+    def benchmark_value() -> float:
+        return float(current["setup"].benchmark_value())
+
     warm_start = setup.warm_up_start
     scheduler = algorithm._scheduler
     portfolio = algorithm.portfolio
@@ -168,9 +172,14 @@ def _run_loop(
     if not algorithm.is_warming_up:
         collector.begin(portfolio.total_portfolio_value)
 
-    status, last_time = run_loop(
-        algorithm, collector, setup, sink, start, should_stop, runtime_statistics
-    )
+    while True:
+        status, last_time, resume_at = run_loop(
+            algorithm, collector, current["setup"], sink, start, should_stop, runtime_statistics
+        )
+        if resume_at is None or status != "Completed":
+            break
+        # securities were added or removed: continue on a feed rebuilt from this instant
+        current["setup"] = build_feed(algorithm, data_dir, start, end, resume=resume_at)
     algorithm._time = last_time
     if status == "Completed":
         algorithm.on_end_of_algorithm()

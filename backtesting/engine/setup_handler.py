@@ -71,14 +71,20 @@ def warm_up_start(algorithm: Any, start: datetime) -> datetime:
     return start - timedelta(days=int(days * 7 / 5) + 1)
 
 
-def build_feed(algorithm: Any, data_dir: Path, start: datetime, end: datetime) -> FeedSetup:
-    first_time = warm_up_start(algorithm, start)
+def build_feed(
+    algorithm: Any, data_dir: Path, start: datetime, end: datetime, resume: datetime | None = None
+) -> FeedSetup:
+    """Load every subscription and build the time line from the start (or, when the
+    algorithm added or removed securities mid-run, from ``resume`` on, exclusive)."""
+    first_time = warm_up_start(algorithm, start) if resume is None else resume
     first = first_time.date() - timedelta(days=1)
     last = end.date() + timedelta(days=1)
     subs: list[Subscription] = []
     security_of: dict[int, Any] = {}
     for config in algorithm._subscriptions:
         security = algorithm.securities[config.symbol]
+        if getattr(security, "removed", False):
+            continue
         if config.kind == "custom":
             sub = load_custom_subscription(
                 config, security.exchange_hours, data_dir, first, last, algorithm

@@ -71,6 +71,9 @@ EXTRA_CASES = [
     pytest.param(
         "ExtendedMarketTradingRegressionAlgorithm", "extended_market.py", id="ExtendedMarketTrading"
     ),
+    pytest.param(
+        "AddRemoveSecurityRegressionAlgorithm", "add_remove_security.py", id="AddRemoveSecurity"
+    ),
 ]
 
 

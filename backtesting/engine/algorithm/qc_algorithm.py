@@ -167,6 +167,9 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         self._mhdb: MarketHoursDatabase | None = None
         self._spdb: SymbolPropertiesDatabase | None = None
         self._brokerage_model: Any = None
+        # securities added/removed since the loop last looked (LEAN's SecurityChanges)
+        self._changes_added: list[Security] = []
+        self._changes_removed: list[Security] = []
 
     # -- engine wiring -----------------------------------------------------------
     def _attach(self, data_dir: Path, parameters: dict[str, str]) -> None:
@@ -462,7 +465,11 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
             "the engine attaches data before initialize"
         )
         if symbol in self.securities:
-            return self.securities[symbol]
+            existing = self.securities[symbol]
+            if getattr(existing, "removed", False):  # added back after a removal
+                existing.removed, existing.is_tradable = False, True
+                self._changes_added.append(existing)
+            return existing
         hours = self._mhdb.get(symbol.security_type, symbol.market, symbol.value)
         props = (
             self._spdb.get(symbol.market, symbol.value, symbol.security_type)
@@ -495,6 +502,7 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         security.only_daily = resolution == Resolution.DAILY and not hours.always_open
         security._clock = lambda: self._time
         self.securities[symbol] = security
+        self._changes_added.append(security)
         for kind in kinds:
             self._subscriptions.append(
                 SubscriptionConfig(
@@ -506,9 +514,12 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         return security
 
     def remove_security(self, symbol: Any) -> bool:
+        """Liquidate and stop the security's data from the next time step on."""
         security = self._security(symbol)
         self.liquidate(security.symbol)
         security.is_tradable = False
+        security.removed = True
+        self._changes_removed.append(security)
         return True
 
     def _security(self, symbol: Any) -> Security:
