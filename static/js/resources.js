@@ -69,7 +69,7 @@ export function mountResources(root, page) {
     return h("div", { class: `node-card ${node.status}`, "data-testid": "node-card", "data-node-id": node.id, "data-status": node.status },
       h("div", { class: "node-head" },
         h("span", { class: "node-name" }, node.name ?? `Node ${node.id}`),
-        h("span", { class: "badge" }, model),
+        String(node.name ?? "").includes(model) ? null : h("span", { class: "badge" }, model),
         h("span", { class: `badge ${node.status}`, "data-testid": "node-status" }, node.status),
         h("span", { class: "spacer" }),
         stopBtn),
