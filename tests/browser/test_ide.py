@@ -186,3 +186,41 @@ def test_a_refused_save_is_shown_and_the_next_save_still_goes_through(
     page.wait_for_selector("[data-testid=save-state]:text-is('Saved')")
     content = server.api("GET", f"/api/projects/{project}/files/main.py", user="rex")["content"]
     assert "x" * 100 not in content
+
+
+def test_the_editor_has_python_highlighting_line_numbers_brackets_search_and_undo(
+    server: Server, visitor
+) -> None:
+    me, _ = _open_project(server, visitor, "eddie")
+    page = me.page
+    # Line numbers and Python highlighting (keywords get their own styled spans)
+    assert page.locator(".cm-lineNumbers .cm-gutterElement", has_text="3").count() == 1
+    keyword = page.locator(".cm-line", has_text="class Tree").locator("span").first
+    assert keyword.inner_text() == "class"
+    assert keyword.evaluate("e => getComputedStyle(e).color") != page.locator(
+        ".cm-content"
+    ).evaluate("e => getComputedStyle(e).color")
+
+    # Bracket matching: the cursor after ")" marks both brackets
+    page.locator(".cm-line", has_text="def initialize(self):").click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")  # between ")" and ":"
+    assert page.locator(".cm-matchingBracket").count() == 2
+
+    # Search: Ctrl+F opens the panel and finds the text
+    page.keyboard.press("Control+f")
+    page.wait_for_selector(".cm-search input[name=search]")
+    page.keyboard.type("add_equity")
+    page.keyboard.press("Enter")
+    assert page.locator(".cm-searchMatch").count() >= 1
+    page.keyboard.press("Escape")
+
+    # Undo and redo
+    page.click(".cm-content")
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nundone = 1")
+    assert page.locator(".cm-line", has_text="undone = 1").count() == 1
+    page.keyboard.press("Control+z")
+    assert page.locator(".cm-line", has_text="undone = 1").count() == 0
+    page.keyboard.press("Control+Shift+z")
+    assert page.locator(".cm-line", has_text="undone = 1").count() == 1
