@@ -171,6 +171,7 @@ def _run_loop(
     algorithm.is_warming_up = warm_start < start
     if not algorithm.is_warming_up:
         collector.begin(portfolio.total_portfolio_value)
+        algorithm.on_warmup_finished()  # LEAN calls it once even without a warm-up
 
     while True:
         status, last_time, resume_at = run_loop(

@@ -185,10 +185,16 @@ def _as_period(value: Any) -> timedelta | None:
 
 
 class SubscriptionManager:
-    """``self.subscription_manager.add_consolidator(symbol, consolidator)``."""
+    """``self.subscription_manager``: consolidators and the algorithm's subscriptions."""
 
-    def __init__(self) -> None:
+    def __init__(self, configs: list[Any] | None = None) -> None:
         self.consolidators: dict[Any, list[Any]] = {}
+        self._configs = configs if configs is not None else []
+
+    @property
+    def subscriptions(self) -> list[Any]:
+        """The subscription configurations (symbol, resolution, data_normalization_mode, ...)."""
+        return list(self._configs)
 
     def add_consolidator(self, symbol: Any, consolidator: Any, tick_type: Any = None) -> None:
         self.consolidators.setdefault(symbol, []).append(consolidator)

@@ -146,7 +146,6 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         self.transactions = TransactionManager(
             self.portfolio, self.securities, lambda: self._time, self._order_event
         )
-        self.subscription_manager = SubscriptionManager()
         self.statistics = StatisticsSummary()
         self.default_order_properties = OrderProperties()
         self.runtime_statistics: dict[str, str] = {}
@@ -155,6 +154,7 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         self.live_mode = False
         self._parameters: dict[str, str] = {}
         self._subscriptions: list[SubscriptionConfig] = []
+        self.subscription_manager = SubscriptionManager(self._subscriptions)
         self._data_handlers: dict[Any, list[Any]] = {}
         self._benchmark: Any = "SPY"
         self._warm_up: Any = None

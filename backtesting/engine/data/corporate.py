@@ -83,7 +83,7 @@ class FactorFile:
         if mode == DataNormalizationMode.RAW or not self.rows:
             return np.ones(len(days))
         row_days = np.array([np.datetime64(r.date, "D") for r in self.rows])
-        if mode == DataNormalizationMode.SPLIT_ADJUSTED:
+        if mode in (DataNormalizationMode.SPLIT_ADJUSTED, DataNormalizationMode.TOTAL_RETURN):
             values = np.array([r.split_factor for r in self.rows])
         else:
             values = np.array([r.price_factor * r.split_factor for r in self.rows])
@@ -91,6 +91,20 @@ class FactorFile:
         out = np.ones(len(days))
         inside = idx < len(values)
         out[inside] = values[idx[inside]]
+        return out
+
+    def dividend_sums(self, days: np.ndarray, since: date) -> np.ndarray:
+        """Total-return offset: dividends paid after ``since`` up to each day (LEAN adds the
+        running sum of distributions to split-adjusted prices)."""
+        out = np.zeros(len(days))
+        for event in self.events():
+            if event.kind != "dividend":
+                continue
+            paid = np.datetime64(event.row_date, "D") + np.timedelta64(
+                1, "D"
+            )  # next trading day or later
+            if event.row_date >= since:
+                out[days >= paid] += event.value
         return out
 
     def split_factor(self, day: date) -> float:

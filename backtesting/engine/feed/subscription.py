@@ -46,6 +46,14 @@ class SubscriptionConfig:
     def period(self) -> timedelta:
         return RESOLUTION_SPAN[self.resolution]
 
+    @property
+    def data_normalization_mode(self) -> int:
+        return self.normalization
+
+    @property
+    def is_internal_feed(self) -> bool:
+        return self.internal
+
 
 @dataclass
 class Subscription:
@@ -160,6 +168,8 @@ def prepare(
         values = values.copy()
         price_cols = [0, 1, 2, 3] if config.kind == "trade" else [0, 1, 2, 3, 5, 6, 7, 8]
         values[:, price_cols] *= factors[:, None]
+        if config.normalization == DataNormalizationMode.TOTAL_RETURN:
+            values[:, price_cols] += factor_file.dividend_sums(days, first)[:, None]
         if config.kind == "trade":
             values[:, 4] /= factors
     starts = convert_tz(starts, exchange.time_zone, ALGORITHM_TIME_ZONE)
