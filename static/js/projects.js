@@ -21,13 +21,12 @@ const tbody = document.getElementById("projects");
 async function load() {
   const projects = items(await api("GET", "/api/projects/"));
   tbody.replaceChildren(...projects.map(row));
-  if (!projects.length) tbody.append(h("tr", {}, h("td", { colspan: 4, class: "muted" }, "No projects yet: create one above.")));
+  if (!projects.length) tbody.append(h("tr", {}, h("td", { colspan: 3, class: "muted" }, "No projects yet: create one above.")));
 }
 
 function row(p) {
   return h("tr", { "data-testid": "project-row", "data-project": p.id },
     h("td", {}, h("a", { href: `/projects/${p.id}/`, "data-testid": "project-link" }, p.name)),
-    h("td", {}, p.file_count ?? p.files?.length ?? ""),
     h("td", {}, formatDate(p.updated_at ?? p.created_at)),
     h("td", {}, h("div", { class: "actions" },
       h("a", { class: "button", href: `/projects/${p.id}/backtests/` }, "Backtests"),
