@@ -74,6 +74,8 @@ EXTRA_CASES = [
     pytest.param(
         "AddRemoveSecurityRegressionAlgorithm", "add_remove_security.py", id="AddRemoveSecurity"
     ),
+    pytest.param("DisplacedMovingAverageRibbon", "ma_ribbon.py", id="MovingAverageRibbon"),
+    pytest.param("OnWarmupFinishedRegressionAlgorithm", "warmup_minute.py", id="WarmUpMinute"),
 ]
 
 
