@@ -23,8 +23,8 @@ class MovingAverageRibbonAlgorithm(QCAlgorithm):
             return
         values = [x.current.value for x in self.ribbon]
         quantity = self.portfolio[self.spy].quantity
-        if quantity <= 0 and all(a >= b for a, b in zip(values, values[1:])):
+        if quantity <= 0 and all(a >= b for a, b in zip(values, values[1:], strict=False)):
             self.set_holdings(self.spy, 1.0)
-        elif quantity > 0 and all(a <= b for a, b in zip(values, values[1:])):
+        elif quantity > 0 and all(a <= b for a, b in zip(values, values[1:], strict=False)):
             self.liquidate(self.spy)
         self.previous = self.time
