@@ -32,6 +32,9 @@ function logLine(text, level = "log") {
 }
 
 onApiMessage(({ method, url, status, body }) => {
+  // Autosave and auto-build call the API every few keystrokes: list only their failures.
+  const routine = (method === "PUT" && url.includes("/files/")) || url.endsWith("/build/");
+  if (routine && status < 400) return;
   const msg = errorMessage(body) || (body && body.message) || "";
   $("tab-api").append(h("div", { class: `log-line ${status >= 400 ? "error" : ""}` },
     `${new Date().toLocaleTimeString()} ${method} ${url} → ${status}${msg ? ` ${msg}` : ""}`));
