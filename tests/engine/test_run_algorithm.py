@@ -100,3 +100,30 @@ def test_events_are_json_and_progress_is_at_most_every_percent(lean_data_dir):
     assert progress == sorted(progress)
     assert len(sink.of_type("runtime_statistics")) <= 101
     assert result["runtime_statistics"]["Equity"] == "$100,000.00"
+
+
+PLOT_EVERY_MINUTE = """
+from AlgorithmImports import *
+
+class Plotter(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 11)
+        self.add_equity("SPY")
+
+    def on_data(self, data):
+        self.plot("Prices", "SPY", data["SPY"].close)
+"""
+
+
+def test_user_series_are_capped_built_in_charts_are_not(lean_data_dir, monkeypatch):
+    from backtesting.engine.results import collector
+    from backtesting.engine.runner import RunState
+
+    monkeypatch.setattr(collector, "MAX_SERIES_POINTS", 100)
+    state, sink = RunState(), MemorySink()
+    run_algorithm(load(PLOT_EVERY_MINUTE), data_dir=lean_data_dir, sink=sink, state=state)
+    assert len(state.collector.charts["Prices"]["SPY"]) == 100
+    assert len(state.collector.charts["Strategy Equity"]["Equity"]) > 100
+    warnings = [e["message"] for e in sink.of_type("log") if "reached 100 points" in e["message"]]
+    assert len(warnings) == 1

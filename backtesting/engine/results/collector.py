@@ -20,6 +20,15 @@ from backtesting.engine.results.sink import ResultSink
 MINIMUM_SAMPLE_PERIOD = timedelta(minutes=4)
 SAMPLES_PER_RUN = 4000
 
+#: charts the engine samples itself (bounded by the sampling period, never capped)
+BUILT_IN_CHARTS = frozenset({"Strategy Equity", "Benchmark", "Drawdown", "Portfolio Turnover"})
+#: points kept per chart series (LEAN's cloud keeps 4,000 per series); plotting more is dropped
+MAX_SERIES_POINTS = 4000
+SERIES_CAPPED = (
+    "Chart '{chart}' series '{series}' reached {limit} points; later points are not recorded. "
+    "Plot less often (for example from a scheduled event)."
+)
+
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -69,6 +78,7 @@ class ResultCollector:
         self.charts: dict[str, dict[str, list[list[float]]]] = {}
         self.runtime_statistics: dict[str, str] = {}
         self.start = start
+        self._capped: set[tuple[str, str]] = set()
 
     # -- charts and logs ---------------------------------------------------------
     def chart(
@@ -78,6 +88,15 @@ class ResultCollector:
         t = unix(time)
         if points and points[-1][0] == t:
             points[-1][1] = value
+        elif len(points) >= MAX_SERIES_POINTS and chart not in BUILT_IN_CHARTS:
+            if (chart, series) not in self._capped:
+                self._capped.add((chart, series))
+                self.log(
+                    "debug",
+                    time,
+                    SERIES_CAPPED.format(chart=chart, series=series, limit=MAX_SERIES_POINTS),
+                )
+            return
         else:
             points.append([t, value])
         event: dict[str, Any] = {
