@@ -104,6 +104,11 @@ def test_walk_from_log_in_to_a_completed_backtest(server: Server, visitor) -> No
     page.wait_for_selector(
         "[data-testid=launch-notice]:has-text('New backtest: Demo is in the queue')"
     )
+    api_messages = page.locator("[data-testid=api-messages]")
+    assert (
+        "POST /api/backtests/ → 201 New backtest: Demo is in the queue"
+        in api_messages.text_content()
+    )
     me.shot("05-queued")
     page.wait_for_url("**/backtests/*/")
     notice = page.locator("[data-testid=queue-notice]")
