@@ -331,7 +331,10 @@ class TradingMixin:
         quantity = float(quantity)
         error = self._pre_order_error(security, quantity, kind)
         if error:
-            self.error(error) if kind == OrderType.MARKET_ON_CLOSE else self.debug(error)
+            if kind == OrderType.MARKET_ON_CLOSE:
+                self.error(error)
+            else:
+                self.debug(error)
             return OrderTicket(None, None, error)
         order = Order(
             0,

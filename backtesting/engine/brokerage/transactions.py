@@ -252,7 +252,7 @@ class TransactionManager:
     def _has_buying_power(self, security: Any, order: Order) -> bool:
         """Margin-account check: the order's added margin must fit in the margin remaining."""
         price = security.price
-        if not price or order.type == OrderType.MARKET_ON_OPEN and False:
+        if not price:
             return True
         holding = security.holdings.quantity
         if (

@@ -99,9 +99,17 @@ def _apply_split(algorithm: Any, security: Any, ratio: float) -> None:
     fraction = new_quantity - whole
     h.average_price *= ratio
     h.quantity = whole
-    algorithm.portfolio.cash += (
-        fraction * security.price / ratio if False else fraction * h.average_price
+    # prices are pre-split until the next bar: move the cached prices to post-split terms,
+    # then pay the fractional share at that price (LEAN's ApplySplit)
+    cache = security.cache
+    cache.price *= ratio
+    cache.open, cache.high, cache.low, cache.close = (
+        cache.open * ratio,
+        cache.high * ratio,
+        cache.low * ratio,
+        cache.close * ratio,
     )
+    algorithm.portfolio.cash += fraction * cache.price
     for order in algorithm.transactions.get_open_orders(security.symbol):
         order.quantity = float(int(order.quantity / ratio))
         for name in ("limit_price", "stop_price", "trigger_price"):
