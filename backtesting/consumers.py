@@ -1,9 +1,15 @@
-"""``ws/backtests/<id>/``: one backtest's stored events, then its live tail."""
+"""``ws/backtests/<id>/``: one backtest's stored events, then its live tail.
+
+``ws/backtests/<id>/?after=<seq>`` resumes: the snapshot then holds only events after
+``seq``, so a client that reconnects (a daphne restart, a network blip) gets no gap and
+no duplicate without replaying the whole run.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -27,21 +33,23 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
     """Sends a snapshot of everything stored, then relays live events without duplicates.
 
     The socket joins the group *before* reading the snapshot, so nothing written in
-    between is lost; live events the snapshot already held are dropped by ``seq``.
+    between is lost; live events the snapshot already held are dropped by ``seq``. A live
+    message that skips numbers (a broadcast lost while Redis restarted) is completed from
+    the database first, so the socket's ``seq`` stays contiguous.
     """
 
     async def connect(self) -> None:
         bind_event_loop(asyncio.get_running_loop())
         self.backtest_id = int(self.scope["url_route"]["kwargs"]["backtest_id"])
         self.group = backtest_group(self.backtest_id)
-        self.last_seq = 0
+        self.last_seq = _after(self.scope)
         if not await self.may_watch():
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        summary, events = await self.snapshot()
-        self.last_seq = events[-1]["seq"] if events else 0
+        summary, events = await self.snapshot(self.last_seq)
+        self.last_seq = events[-1]["seq"] if events else self.last_seq
         await self.send_json({"type": "snapshot", "backtest": summary, "events": events})
 
     async def disconnect(self, code: int) -> None:
@@ -51,6 +59,9 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
     async def backtest_events(self, message: EventsMessage) -> None:
         """Relay live events this socket has not seen (by ``seq``)."""
         fresh = [event for event in message["events"] if event["seq"] > self.last_seq]
+        if fresh and fresh[0]["seq"] > self.last_seq + 1:
+            missed = await self.stored_between(self.last_seq, fresh[0]["seq"])
+            fresh = missed + fresh
         if fresh:
             self.last_seq = fresh[-1]["seq"]
             await self.send_json({"type": "events", "events": fresh})
@@ -70,10 +81,29 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         return organization_id is not None and is_member(self.scope.get("user"), organization_id)
 
     @database_sync_to_async
-    def snapshot(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        """The backtest and every event stored so far, in ``seq`` order."""
+    def snapshot(self, after: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The backtest and every event stored after ``after``, in ``seq`` order."""
         backtest = Backtest.objects.get(pk=self.backtest_id)
-        rows = BacktestEvent.objects.filter(backtest_id=self.backtest_id).order_by("seq")
-        events = [stored_event(seq, payload) for seq, payload in rows.values_list("seq", "payload")]
         summary = dict(backtest_summary(backtest))
-        return summary, events
+        return summary, self._stored(after, None)
+
+    @database_sync_to_async
+    def stored_between(self, after: int, before: int) -> list[dict[str, Any]]:
+        """Stored events with ``after < seq < before`` (a gap in the live tail)."""
+        return self._stored(after, before)
+
+    def _stored(self, after: int, before: int | None) -> list[dict[str, Any]]:
+        rows = BacktestEvent.objects.filter(backtest_id=self.backtest_id, seq__gt=after)
+        if before is not None:
+            rows = rows.filter(seq__lt=before)
+        pairs = rows.order_by("seq").values_list("seq", "payload")
+        return [stored_event(seq, payload) for seq, payload in pairs]
+
+
+def _after(scope: dict[str, Any]) -> int:
+    """The ``after`` query parameter: the last ``seq`` the client already has (0: none)."""
+    values = parse_qs(scope.get("query_string", b"").decode()).get("after", ["0"])
+    try:
+        return max(0, int(values[-1]))
+    except ValueError:
+        return 0

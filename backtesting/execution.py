@@ -11,12 +11,14 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
+from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 
 from backtesting import services
 from backtesting.models import Backtest
@@ -25,6 +27,102 @@ logger = logging.getLogger(__name__)
 
 #: seconds between two reads of the stop flag (the sandbox polls ``should_stop`` faster).
 STOP_POLL_SECONDS = 0.2
+#: engine events a worker holds in memory while the database is unreachable. Past the
+#: bound the writer stops returning to the sandbox until the database answers: the sandbox
+#: stops reading the child's pipe, the child blocks on its next write, and the run pauses
+#: instead of dropping lines (see :class:`EventWriter`).
+MAX_BUFFERED_EVENTS = 50_000
+#: seconds between two attempts to reach an unreachable database.
+RETRY_SECONDS = 0.5
+#: what a restarted or unreachable database raises (the connection is then dropped).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+T = TypeVar("T")
+
+
+def _outage_started(since: float | None, what: str) -> float:
+    """Log a database error, drop the broken connection, and raise once the outage is too long.
+
+    Django reconnects on the next query only when the old connection is closed; a psycopg
+    connection the server terminated would otherwise fail every query until the process ends.
+    """
+    logger.warning("database unreachable while %s; retrying", what, exc_info=True)
+    try:
+        connection.close()
+    except DATABASE_ERRORS:
+        pass
+    now = time.monotonic()
+    if since is not None and now - since > settings.DATABASE_OUTAGE_SECONDS:
+        raise
+    return since if since is not None else now
+
+
+def with_database_retry(call: Callable[[], T], what: str) -> T:
+    """Run ``call``, retrying through a database outage of up to DATABASE_OUTAGE_SECONDS."""
+    since: float | None = None
+    while True:
+        try:
+            return call()
+        except DATABASE_ERRORS:
+            since = _outage_started(since, what)
+            time.sleep(RETRY_SECONDS)
+
+
+class EventWriter:
+    """The sandbox's ``on_events``: stores batches in order, each exactly once.
+
+    Each batch is written with the ``last_seq`` the worker last saw (a conditional write,
+    :func:`services.record_events`), so retrying a batch whose COMMIT succeeded but whose
+    answer was lost stores nothing twice. While the database is unreachable (a restart),
+    batches wait in memory and the run goes on; up to :data:`MAX_BUFFERED_EVENTS` events.
+    Past that bound the writer blocks, retrying, which pauses the run (back-pressure through
+    the child's pipe); nothing is dropped. An outage longer than DATABASE_OUTAGE_SECONDS
+    raises, and the run ends as a runtime error (or, with the database still gone, the
+    sweeper reports the node lost).
+    """
+
+    def __init__(self, backtest_id: int, last_seq: int) -> None:
+        self.backtest_id = backtest_id
+        self.last_seq = last_seq
+        self.pending: deque[list[dict[str, Any]]] = deque()
+        self.buffered = 0
+        self._failing_since: float | None = None
+
+    def __call__(self, events: list[dict[str, Any]]) -> None:
+        if events:
+            self.pending.append(list(events))
+            self.buffered += len(events)
+        self.flush(block=self.buffered > MAX_BUFFERED_EVENTS)
+
+    def flush(self, *, block: bool = True) -> bool:
+        """Write pending batches in order; without ``block``, give up at the first error."""
+        while self.pending:
+            try:
+                self._write(self.pending[0])
+            except DATABASE_ERRORS:
+                self._failing_since = _outage_started(
+                    self._failing_since, f"storing events of backtest {self.backtest_id}"
+                )
+                if not block:
+                    return False
+                time.sleep(RETRY_SECONDS)
+                continue
+            self._failing_since = None
+            self.buffered -= len(self.pending.popleft())
+        return True
+
+    def _write(self, batch: list[dict[str, Any]]) -> None:
+        stored = services.record_events(
+            backtest_id=self.backtest_id, events=batch, after_seq=self.last_seq
+        )
+        if stored:
+            self.last_seq = stored[-1]["seq"]
+        else:  # already stored by an attempt whose answer was lost, or all dropped by quota
+            self.last_seq = (
+                Backtest.objects.filter(pk=self.backtest_id)
+                .values_list("last_seq", flat=True)
+                .get()
+            )
 
 
 class RunMonitor:
@@ -66,6 +164,7 @@ class RunMonitor:
                         wanted = services.stop_requested(backtest_id=self.backtest_id)
                 except Exception:  # a database hiccup must not end the run; the next tick retries
                     logger.exception("monitor of backtest %s failed", self.backtest_id)
+                    connection.close()  # reconnect on the next tick (after a restart)
                     wanted = False
                 if wanted:
                     self._stop.set()
@@ -123,13 +222,11 @@ def execute_backtest(*, backtest_id: int) -> Backtest | None:
     backtest = services.claim_backtest(backtest_id=backtest_id, worker=worker_name())
     if backtest is None:
         return None
+    writer = EventWriter(backtest_id, backtest.last_seq)
     try:
         with RunMonitor(backtest_id) as monitor:
-            status, error = run_in_sandbox(
-                backtest,
-                lambda events: services.record_events(backtest_id=backtest_id, events=list(events)),
-                monitor.should_stop,
-            )
+            status, error = run_in_sandbox(backtest, writer, monitor.should_stop)
+        writer.flush()
     except BaseException as exc:  # noqa: B036  # Dramatiq's time limit and shutdown interrupt are BaseExceptions
         logger.exception("backtest %s failed in the worker", backtest_id)
         status = Backtest.Status.RUNTIME_ERROR
@@ -139,7 +236,10 @@ def execute_backtest(*, backtest_id: int) -> Backtest | None:
         interrupted = None
     if status not in (Backtest.Status.COMPLETED, Backtest.Status.STOPPED):
         status = Backtest.Status.RUNTIME_ERROR
-    finished = services.finish_backtest(backtest_id=backtest_id, status=status, error=error)
+    finished = with_database_retry(
+        lambda: services.finish_backtest(backtest_id=backtest_id, status=status, error=error),
+        f"finishing backtest {backtest_id}",
+    )
     if interrupted is not None:
         raise interrupted  # let Dramatiq see its own interrupt once the node is released
     return finished

@@ -195,7 +195,11 @@ def stop_requested(*, backtest_id: int) -> bool:
 
 
 def record_events(
-    *, backtest_id: int, events: list[dict[str, Any]], quota_exempt: bool = False
+    *,
+    backtest_id: int,
+    events: list[dict[str, Any]],
+    quota_exempt: bool = False,
+    after_seq: int | None = None,
 ) -> list[dict[str, Any]]:
     """Store a batch of engine events with sequence numbers and stream them after commit.
 
@@ -204,6 +208,11 @@ def record_events(
     rolling 24 h): past them, log lines are dropped and one line naming the quota is stored
     instead. ``quota_exempt`` is for the platform's own lines (a traceback, "node lost").
     Returns the stored events.
+
+    ``after_seq`` makes a retried write idempotent: the batch is stored only while the
+    backtest's ``last_seq`` still equals it (a conditional write). A worker that lost its
+    connection during COMMIT cannot tell whether the batch landed; retrying with the same
+    ``after_seq`` stores it once or finds it there and stores nothing.
     """
     if not events:
         return []
@@ -213,6 +222,8 @@ def record_events(
             .select_related("organization__tier")
             .get(pk=backtest_id)
         )
+        if after_seq is not None and backtest.last_seq != after_seq:
+            return []  # an earlier attempt of this batch committed (or the run was taken over)
         if quota_exempt:
             kept, added = list(events), 0
         else:
@@ -443,7 +454,7 @@ class SweepReport:
     resent: list[int]
 
 
-def sweep_lost_backtests(*, now: datetime | None = None) -> SweepReport:
+def sweep_lost_backtests(*, now: datetime | None = None, check_lost: bool = True) -> SweepReport:
     """Fail running backtests whose worker stopped heartbeating; re-send stale queued ones.
 
     1. A running backtest without a heartbeat for ``HEARTBEAT_TIMEOUT_SECONDS`` becomes
@@ -452,13 +463,17 @@ def sweep_lost_backtests(*, now: datetime | None = None) -> SweepReport:
     2. A queued backtest whose message is older than its start delay plus
        ``QUEUED_RESEND_SECONDS`` gets its message again (a restart lost the in-process
        broker, or Redis was flushed); the claim makes duplicates harmless.
+
+    ``check_lost=False`` skips step 1: right after a database outage every heartbeat is
+    stale because no worker could write one, not because the workers died.
     """
     now = now or timezone.now()
     lost_before = now - timedelta(seconds=settings.HEARTBEAT_TIMEOUT_SECONDS)
     lost: list[int] = []
-    for backtest_id in Backtest.objects.filter(
+    running = Backtest.objects.filter(
         status=Backtest.Status.RUNNING, heartbeat_at__lt=lost_before
-    ).values_list("pk", flat=True):
+    ).values_list("pk", flat=True)
+    for backtest_id in running if check_lost else []:
         with transaction.atomic():
             failed = Backtest.objects.filter(
                 pk=backtest_id, status=Backtest.Status.RUNNING, heartbeat_at__lt=lost_before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -26,13 +27,23 @@ class Sweeper(threading.Thread):
         self._stopped = threading.Event()
 
     def run(self) -> None:
+        # monotonic time since which the database answered every sweep; None after a failure.
+        # Heartbeats are judged only once the database has been reachable for a whole
+        # heartbeat timeout: workers could not beat while it was down.
+        reachable_since: float | None = time.monotonic()
         try:
             while not self._stopped.wait(self.interval):
                 close_old_connections()
+                started = time.monotonic()
+                if reachable_since is None:
+                    reachable_since = started
+                check_lost = started - reachable_since >= settings.HEARTBEAT_TIMEOUT_SECONDS
                 try:
-                    report = sweep_lost_backtests()
+                    report = sweep_lost_backtests(check_lost=check_lost)
                 except Exception:
                     logger.exception("sweep failed")
+                    reachable_since = None
+                    connection.close()  # reconnect next time (the server may have restarted)
                     continue
                 if report.lost or report.resent:
                     logger.info("sweep: lost %s, re-sent %s", report.lost, report.resent)

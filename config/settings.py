@@ -195,6 +195,9 @@ QUEUED_RESEND_SECONDS = env.float("QUEUED_RESEND_SECONDS", default=60.0)
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=5.0)
 #: seconds between a running backtest's heartbeats (well under HEARTBEAT_TIMEOUT_SECONDS).
 HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=2.0)
+#: seconds a worker keeps retrying an unreachable database (buffering events) before the
+#: run fails; see backtesting.execution.EventWriter.
+DATABASE_OUTAGE_SECONDS = env.float("DATABASE_OUTAGE_SECONDS", default=300.0)
 #: longest a whole backtest may run (wall clock), seconds; the sandbox enforces it.
 BACKTEST_MAX_SECONDS = env.float("BACKTEST_MAX_SECONDS", default=12 * 3600.0)
 

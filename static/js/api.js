@@ -59,7 +59,8 @@ export const items = (data) => (Array.isArray(data) ? data : data?.results ?? []
 /**
  * A websocket to `path` that reconnects with back-off. `onMessage` gets parsed JSON,
  * `onOpen` runs on every (re)connect so the page can reset state: the server first sends
- * its stored snapshot, then the live tail.
+ * its stored snapshot, then the live tail. `path` may be a function, called at each
+ * (re)connect, so a page can resume where it was (e.g. `?after=<last seq>`).
  */
 export function liveSocket(path, { onMessage, onOpen, onClose } = {}) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -67,7 +68,7 @@ export function liveSocket(path, { onMessage, onOpen, onClose } = {}) {
   let delay = 500;
   let closed = false;
   const connect = () => {
-    ws = new WebSocket(`${scheme}://${location.host}${path}`);
+    ws = new WebSocket(`${scheme}://${location.host}${typeof path === "function" ? path() : path}`);
     ws.onopen = () => { delay = 500; onOpen?.(); };
     ws.onmessage = (e) => {
       let msg;

@@ -277,9 +277,16 @@ async function start() {
   } catch (err) {
     showError(`Could not load the backtest: ${err.message}`);
   }
-  liveSocket(page.backtest_ws, {
-    // Each (re)connect replays the stored events, then the live tail: start from scratch.
-    onOpen: () => { reset(); $("live").textContent = "live"; $("live").dataset.state = "live"; },
+  let opened = false;
+  // A reconnect (server restart, network blip) resumes after the last event applied: the
+  // server's snapshot then holds only what this page has not seen, so nothing is redrawn.
+  liveSocket(() => (opened ? `${page.backtest_ws}?after=${lastSeq}` : page.backtest_ws), {
+    onOpen: () => {
+      if (!opened) reset();
+      opened = true;
+      $("live").textContent = "live";
+      $("live").dataset.state = "live";
+    },
     onClose: () => { $("live").textContent = ACTIVE.has(backtest.status) ? "reconnecting" : "closed"; $("live").dataset.state = "closed"; },
     onMessage: (msg) => (Array.isArray(msg) ? msg.forEach(apply) : apply(msg)),
   });
