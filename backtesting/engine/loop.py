@@ -34,6 +34,8 @@ STOP_CHECK_INTERVAL = 500
 PROGRESS_EVENTS = 100
 #: runtime-statistics updates between two recomputations of the (costly) running PSR
 PSR_REFRESH = 10
+#: time steps converted to Python objects at a time (memory stays bounded on long runs)
+CHUNK_STEPS = 100_000
 
 _TRADE, _QUOTE, _CUSTOM = 0, 1, 2
 
@@ -62,9 +64,7 @@ def run_loop(
     on_data = algorithm.on_data
 
     feed = setup.feed
-    times, firsts, stops, item_sub, item_row, item_ff = feed.plan()
     subs = feed.subscriptions
-    makers = [bar_factory(sub) for sub in subs]
     securities = [setup.security_of[id(sub)] for sub in subs]
     kinds = [{"trade": _TRADE, "quote": _QUOTE}.get(sub.config.kind, _CUSTOM) for sub in subs]
     internal = [sub.config.internal for sub in subs]
@@ -73,14 +73,7 @@ def run_loop(
     feeds_handlers = [k == _TRADE or not securities[i].has_trade_data for i, k in enumerate(kinds)]
     # with trade bars only, slice[symbol] and slice.bars are one dictionary
     trades_only = all(k == _TRADE or internal[i] for i, k in enumerate(kinds))
-
-    # inline construction of intraday trade bars, the common case (no function call)
-    # columns as plain lists: floats are not tracked by the garbage collector, per-row
-    # lists would be (a million of them makes every GC pass crawl)
-    columns_of = [
-        tuple(column.tolist() for column in sub.values[:, :5].T) if kinds[i] == _TRADE else None
-        for i, sub in enumerate(subs)
-    ]
+    # intraday trade bars (the common case) are built inline, without a function call
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
     caches = [sec.cache for sec in securities]
@@ -95,10 +88,7 @@ def run_loop(
     def set_time(moment: datetime) -> None:
         algorithm._time = moment
 
-    # everything built so far lives for the whole run: keep it out of GC passes
-    gc.collect()
-    gc.freeze()
-    total = max(len(times), 1)
+    total = max(len(feed), 1)
     progress_every = max(-(-total // PROGRESS_EVENTS), 1)
     next_progress = progress_every
     next_stop_check = STOP_CHECK_INTERVAL
@@ -110,127 +100,149 @@ def run_loop(
     listens = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
     resume_at: datetime | None = None
     step = 0
-    for i, now in enumerate(times):
-        step = i + 1
-        if should_stop is not None and step >= next_stop_check:
-            next_stop_check += STOP_CHECK_INTERVAL
-            if should_stop():
-                status = "Stopped"
-                break
-        if warming and now > start:
-            scheduler.fire_before(start, set_time)
-            warming = algorithm.is_warming_up = False
-            algorithm._time = start
-            collector.begin(portfolio.total_portfolio_value)
-            algorithm.on_warmup_finished()
-        if heap and heap[0][0] < now:
-            scheduler.fire_before(now, set_time)
-        algorithm._time = now
-        last_time = now
+    chunks = feed.chunks(CHUNK_STEPS)
+    for chunk in chunks:
+        times, firsts, stops = chunk.times, chunk.firsts, chunk.stops
+        item_sub, item_row, item_ff = chunk.item_sub, chunk.item_row, chunk.item_ff
+        makers = [bar_factory(sub, *chunk.row_ranges[k]) for k, sub in enumerate(subs)]
+        # columns as plain lists: floats are not tracked by the garbage collector, per-row
+        # lists would be (a million of them makes every GC pass crawl)
+        columns_of = [
+            (
+                chunk.row_ranges[k][0],
+                *(c.tolist() for c in sub.values[slice(*chunk.row_ranges[k]), :5].T),
+            )
+            if inline[k]
+            else None
+            for k, sub in enumerate(subs)
+        ]
+        # the chunk lives until its last step: keep it out of GC passes
+        gc.collect()
+        gc.freeze()
+        for i, now in enumerate(times):
+            step = chunk.offset + i + 1
+            if should_stop is not None and step >= next_stop_check:
+                next_stop_check += STOP_CHECK_INTERVAL
+                if should_stop():
+                    status = "Stopped"
+                    break
+            if warming and now > start:
+                scheduler.fire_before(start, set_time)
+                warming = algorithm.is_warming_up = False
+                algorithm._time = start
+                collector.begin(portfolio.total_portfolio_value)
+                algorithm.on_warmup_finished()
+            if heap and heap[0][0] < now:
+                scheduler.fire_before(now, set_time)
+            algorithm._time = now
+            last_time = now
 
-        bars = DataDictionary()
-        data = new(Slice)
-        data.time = now
-        data.bars = bars
-        data._data = bars if trades_only else DataDictionary()
-        user_data = False
-        fed: list[tuple[Any, Any]] | None = None
-        for j in range(firsts[i], stops[i]):
-            k = item_sub[j]
-            ff = item_ff[j]
-            kind = kinds[k]
-            if inline[k] and not ff:
-                row = item_row[j]
-                opens, highs, lows, closes, volumes = columns_of[k]
-                bar = new(TradeBar)
-                bar.symbol = symbols[k]
-                bar.time = now - periods[k]
-                bar.end_time = now
-                bar.open = opens[row]
-                bar.high = highs[row]
-                bar.low = lows[row]
-                bar.close = bar.value = closes[row]
-                bar.volume = volumes[row]
-                bar.is_fill_forward = False
-            else:
-                bar = makers[k](item_row[j], now, ff)
-            security = securities[k]
-            if not ff and not shadowed[k]:
-                if kind == _TRADE:
-                    cache = caches[k]
-                    cache.trade_bar = bar
-                    if cache.ohlc_end != now:
-                        cache.set_ohlc(bar)
-                elif kind == _QUOTE:
-                    security.update_quote(bar)
+            bars = DataDictionary()
+            data = new(Slice)
+            data.time = now
+            data.bars = bars
+            data._data = bars if trades_only else DataDictionary()
+            user_data = False
+            fed: list[tuple[Any, Any]] | None = None
+            for j in range(firsts[i], stops[i]):
+                k = item_sub[j]
+                ff = item_ff[j]
+                kind = kinds[k]
+                if inline[k] and not ff:
+                    first_row, opens, highs, lows, closes, volumes = columns_of[k]
+                    row = item_row[j] - first_row
+                    bar = new(TradeBar)
+                    bar.symbol = symbols[k]
+                    bar.time = now - periods[k]
+                    bar.end_time = now
+                    bar.open = opens[row]
+                    bar.high = highs[row]
+                    bar.low = lows[row]
+                    bar.close = bar.value = closes[row]
+                    bar.volume = volumes[row]
+                    bar.is_fill_forward = False
                 else:
-                    security.cache.custom = bar
-                    security.cache.price = float(bar.value)
-            if internal[k]:
-                if not ff and hooks[k] is not None:
-                    hooks[k](bar.close)
-                continue
-            user_data = True
-            symbol = symbols[k]
-            if kind == _TRADE:
-                bars[symbol] = bar
-                if not trades_only:
-                    data._data[symbol] = bar
-            elif kind == _QUOTE:
-                data.add_quote(symbol, bar)
-            else:
-                data.add_custom(symbol, bar)
-            if feeds_handlers[k] and (handlers or consolidators):
-                if fed is None:
-                    fed = []
-                fed.append((symbol, bar))
+                    bar = makers[k](item_row[j], now, ff)
+                security = securities[k]
+                if not ff and not shadowed[k]:
+                    if kind == _TRADE:
+                        cache = caches[k]
+                        cache.trade_bar = bar
+                        if cache.ohlc_end != now:
+                            cache.set_ohlc(bar)
+                    elif kind == _QUOTE:
+                        security.update_quote(bar)
+                    else:
+                        security.cache.custom = bar
+                        security.cache.price = float(bar.value)
+                if internal[k]:
+                    if not ff and hooks[k] is not None:
+                        hooks[k](bar.close)
+                    continue
+                user_data = True
+                symbol = symbols[k]
+                if kind == _TRADE:
+                    bars[symbol] = bar
+                    if not trades_only:
+                        data._data[symbol] = bar
+                elif kind == _QUOTE:
+                    data.add_quote(symbol, bar)
+                else:
+                    data.add_custom(symbol, bar)
+                if feeds_handlers[k] and (handlers or consolidators):
+                    if fed is None:
+                        fed = []
+                    fed.append((symbol, bar))
 
-        if algorithm._changes_added or algorithm._changes_removed:
-            # LEAN reports additions/removals on the first time step that has them
-            added, removed = algorithm._changes_added, algorithm._changes_removed
-            algorithm._changes_added, algorithm._changes_removed = [], []
-            if listens:
-                algorithm.on_securities_changed(SecurityChanges(added, removed))
-        transactions.step = step
-        if transactions._open:
-            transactions.scan()
-        if heap and heap[0][0] <= now:
-            scheduler.fire_at(now)
-        if corporate is not None:
-            corporate.apply(algorithm, data, now)
-        if consolidators:
-            for cons_list in consolidators.values():
-                for consolidator in cons_list:
-                    consolidator.scan(now)
-        if fed is not None:
-            for symbol, bar in fed:
-                for consolidator in consolidators.get(symbol, ()):
-                    consolidator.update(bar)
-                for handler in handlers.get(symbol, ()):
-                    handler(bar)
-        if user_data or data.has_data:
-            on_data(data)
-        if algorithm._quit:
-            break
-        if algorithm._changes_added or algorithm._changes_removed:
-            # the subscriptions changed: the caller rebuilds the feed from this instant
-            resume_at = now
-            break
-        if not warming:
-            # LEAN's equity chart moves only on the algorithm's own data: internal feeds
-            # (the benchmark's hour bars) never add intraday equity points
-            if user_data and (collector.next_sample is None or now > collector.next_sample):
-                collector.step(now, portfolio.total_portfolio_value)
-        if step >= next_progress:
-            next_progress = step + progress_every
-            sink.emit({"type": "progress", "fraction": round(step / total, 4)})
+            if algorithm._changes_added or algorithm._changes_removed:
+                # LEAN reports additions/removals on the first time step that has them
+                added, removed = algorithm._changes_added, algorithm._changes_removed
+                algorithm._changes_added, algorithm._changes_removed = [], []
+                if listens:
+                    algorithm.on_securities_changed(SecurityChanges(added, removed))
+            transactions.step = step
+            if transactions._open:
+                transactions.scan()
+            if heap and heap[0][0] <= now:
+                scheduler.fire_at(now)
+            if corporate is not None:
+                corporate.apply(algorithm, data, now)
+            if consolidators:
+                for cons_list in consolidators.values():
+                    for consolidator in cons_list:
+                        consolidator.scan(now)
+            if fed is not None:
+                for symbol, bar in fed:
+                    for consolidator in consolidators.get(symbol, ()):
+                        consolidator.update(bar)
+                    for handler in handlers.get(symbol, ()):
+                        handler(bar)
+            if user_data or data.has_data:
+                on_data(data)
+            if algorithm._quit:
+                break
+            if algorithm._changes_added or algorithm._changes_removed:
+                # the subscriptions changed: the caller rebuilds the feed from this instant
+                resume_at = now
+                break
             if not warming:
-                # the running PSR needs every sample: refresh it only every tenth update
-                if psr_countdown <= 0:
-                    psr, psr_countdown = None, PSR_REFRESH
-                values = runtime_statistics(algorithm, collector, psr)
-                psr = values.get("Probabilistic Sharpe Ratio", psr)
-                psr_countdown -= 1
-                sink.emit({"type": "runtime_statistics", "values": values})
-    gc.unfreeze()
+                # LEAN's equity chart moves only on the algorithm's own data: internal feeds
+                # (the benchmark's hour bars) never add intraday equity points
+                if user_data and (collector.next_sample is None or now > collector.next_sample):
+                    collector.step(now, portfolio.total_portfolio_value)
+            if step >= next_progress:
+                next_progress = step + progress_every
+                sink.emit({"type": "progress", "fraction": round(step / total, 4)})
+                if not warming:
+                    # the running PSR needs every sample: refresh it only every tenth update
+                    if psr_countdown <= 0:
+                        psr, psr_countdown = None, PSR_REFRESH
+                    values = runtime_statistics(algorithm, collector, psr)
+                    psr = values.get("Probabilistic Sharpe Ratio", psr)
+                    psr_countdown -= 1
+                    sink.emit({"type": "runtime_statistics", "values": values})
+        gc.unfreeze()
+        if status != "Completed" or resume_at is not None or algorithm._quit:
+            break
+    chunks.close()
     return status, last_time, resume_at

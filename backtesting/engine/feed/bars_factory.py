@@ -60,24 +60,29 @@ def _size(value: float) -> float:
     return 0.0 if math.isnan(value) else float(value)
 
 
-def bar_factory(sub: Subscription) -> Callable[[int, datetime, bool], Any]:
-    """A fast ``make(row, end, fill_forward)`` for one subscription (the loop's hot path).
-
-    Rows are converted to Python lists once; bars are built without keyword parsing.
-    """
+def bar_factory(
+    sub: Subscription, first_row: int = 0, stop_row: int | None = None
+) -> Callable[[int, datetime, bool], Any]:
+    """A fast ``make(row, end, fill_forward)`` for rows ``[first_row, stop_row)`` of one
+    subscription (the loop's hot path): those rows become Python lists once, and bars are
+    built without keyword parsing."""
     config = sub.config
     if config.kind == "custom":
         return lambda row, end, ff: make_bar(sub, row, end, ff)
     symbol = config.symbol
     period = config.period
-    rows = sub.values.tolist()
-    daily_starts = [from_ns(int(t)) for t in sub.start] if config.resolution == 4 else None
+    stop = len(sub) if stop_row is None else stop_row
+    offset = first_row
+    rows = sub.values[first_row:stop].tolist()
+    daily_starts = (
+        [from_ns(int(t)) for t in sub.start[first_row:stop]] if config.resolution == 4 else None
+    )
     new = object.__new__
     if config.kind == "trade":
         trade_type = TradeBar
 
         def make_trade(row: int, end: datetime, ff: bool) -> TradeBar:
-            v = rows[row]
+            v = rows[row - offset]
             bar = new(trade_type)
             bar.symbol = symbol
             bar.end_time = end
@@ -88,7 +93,7 @@ def bar_factory(sub: Subscription) -> Callable[[int, datetime, bool], Any]:
                 bar.volume = 0.0
                 bar.is_fill_forward = True
             else:
-                bar.time = daily_starts[row] if daily_starts is not None else end - period
+                bar.time = daily_starts[row - offset] if daily_starts is not None else end - period
                 bar.open, bar.high, bar.low, bar.close, bar.volume = v
                 bar.value = v[3]
                 bar.is_fill_forward = False
@@ -97,8 +102,8 @@ def bar_factory(sub: Subscription) -> Callable[[int, datetime, bool], Any]:
         return make_trade
 
     def make_quote(row: int, end: datetime, ff: bool) -> QuoteBar:
-        start = end - period if ff or daily_starts is None else daily_starts[row]
-        return _quote(rows[row], symbol, start, end, ff)
+        start = end - period if ff or daily_starts is None else daily_starts[row - offset]
+        return _quote(rows[row - offset], symbol, start, end, ff)
 
     return make_quote
 

@@ -35,6 +35,21 @@ def _sorted_member(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class Chunk:
+    """A piece of the time line: step ``i`` (absolute ``offset + i``) ends at ``times[i]``
+    and owns items ``firsts[i]:stops[i]``; ``row_ranges[k]`` bounds subscription k's rows."""
+
+    offset: int
+    times: list[datetime]
+    firsts: list[int]
+    stops: list[int]
+    item_sub: list[int]
+    item_row: list[int]
+    item_ff: list[bool]
+    row_ranges: list[tuple[int, int]]
+
+
+@dataclass
 class TimeSlice:
     """Everything that happens at one instant: the items whose bar ends at ``time_ns``."""
 
@@ -111,32 +126,52 @@ class BacktestFeed:
         rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
         ffs = np.concatenate(ff_parts) if ff_parts else np.zeros(0, dtype=bool)
         order = np.lexsort((subs_idx, times))
+        # kept as compact numpy arrays; the loop converts one chunk at a time to lists
         self._times = times[order]
-        self._subs = subs_idx[order].tolist()
-        self._rows = rows_all[order].tolist()
-        self._ff = ffs[order].tolist()
+        self._subs = subs_idx[order]
+        self._rows = rows_all[order]
+        self._ff = ffs[order]
         # corporate actions take effect at midnight: a step of their own, even without bars
         extra = [t for t in (event_times or []) if start_ns < t <= end_ns]
         self.steps = _sorted_unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
-        self._bounds = np.searchsorted(self._times, self.steps, side="left").tolist()
-        self._ends = np.searchsorted(self._times, self.steps, side="right").tolist()
+        self._bounds = np.searchsorted(self._times, self.steps, side="left")
+        self._ends = np.searchsorted(self._times, self.steps, side="right")
 
     def __len__(self) -> int:
         return len(self.steps)
 
-    def plan(self) -> tuple[list[datetime], list[int], list[int], list[int], list[int], list[bool]]:
-        """The whole time line as plain lists, for the main loop's hot path.
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """The time line in pieces of ``size`` steps, as plain Python lists.
 
-        ``(times, first, stop, subscription index, row, is_fill_forward)``: the items of
-        step ``i`` are positions ``first[i]:stop[i]`` of the last three lists.
+        Converting a chunk at a time keeps memory proportional to the chunk, not the run.
         """
-        times = self.steps.astype("datetime64[ns]").astype("datetime64[us]").tolist()
-        return times, self._bounds, self._ends, self._subs, self._rows, self._ff
+        n_subs = len(self.subscriptions)
+        for a in range(0, len(self.steps), size):
+            b = min(a + size, len(self.steps))
+            lo, hi = int(self._bounds[a]), int(self._ends[b - 1])
+            subs, rows = self._subs[lo:hi], self._rows[lo:hi]
+            row_ranges: list[tuple[int, int]] = []
+            for k in range(n_subs):
+                mine = rows[subs == k]
+                row_ranges.append((int(mine.min()), int(mine.max()) + 1) if len(mine) else (0, 0))
+            yield Chunk(
+                offset=a,
+                times=self.steps[a:b].astype("datetime64[ns]").astype("datetime64[us]").tolist(),
+                firsts=(self._bounds[a:b] - lo).tolist(),
+                stops=(self._ends[a:b] - lo).tolist(),
+                item_sub=subs.tolist(),
+                item_row=rows.tolist(),
+                item_ff=self._ff[lo:hi].tolist(),
+                row_ranges=row_ranges,
+            )
 
     def __iter__(self) -> Iterator[TimeSlice]:
         subs = self.subscriptions
-        bounds, ends = self._bounds, self._ends
-        sub_idx, rows, ffs = self._subs, self._rows, self._ff
-        for i, t in enumerate(self.steps.tolist()):
-            a, b = bounds[i], ends[i]
-            yield TimeSlice(t, [(subs[sub_idx[j]], rows[j], ffs[j]) for j in range(a, b)])
+        for chunk in self.chunks(100_000):
+            for i in range(len(chunk.times)):
+                a, b = chunk.firsts[i], chunk.stops[i]
+                items = [
+                    (subs[chunk.item_sub[j]], chunk.item_row[j], chunk.item_ff[j])
+                    for j in range(a, b)
+                ]
+                yield TimeSlice(int(self.steps[chunk.offset + i]), items)
