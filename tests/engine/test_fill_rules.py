@@ -133,3 +133,12 @@ def test_market_on_close_fills_at_the_close_with_the_last_trade(security):
     moc = order(OrderType.MARKET_ON_CLOSE, 10)
     assert fill(security, moc, trade_bar(at(15, 58), 100, 101, 99, 100.5)) is None
     assert fill(security, moc, trade_bar(at(15, 59), 100, 101, 99, 100.7)).price == 100.7
+
+
+def test_market_order_on_stale_data_waits_for_a_fresh_bar(security):
+    security.update_trade(trade_bar(datetime(2013, 10, 8, 15, 0), 100, 101, 99, 100.5, minutes=60))
+    order_time = datetime(2013, 10, 9, 9, 31)  # the last bar ended yesterday at 16:00
+    stale = Order(1, "SPY", 10, OrderType.MARKET, order_time)
+    assert FillModel().fill(security, stale, order_time) is None
+    security.update_trade(trade_bar(at(9, 0), 101, 102, 100.5, 101.7, minutes=60))  # ends 10:00
+    assert FillModel().fill(security, stale, at(10, 0)).price == 101.7

@@ -26,6 +26,8 @@ from backtesting.engine.brokerage.orders import (
 from backtesting.engine.data.enums import SecurityType
 
 _HOUR = timedelta(hours=1)
+#: data older than this is stale (LEAN's Settings.StalePriceTimeSpan)
+STALE_PRICE_SPAN = timedelta(hours=1)
 
 
 @dataclass
@@ -138,8 +140,12 @@ class FillModel:
 
     # -- the rules ---------------------------------------------------------------
     def _market(self, security: Any, order: Order, now: datetime) -> Fill | None:
-        price = best_effort_price(security, order.direction)
+        prices = prices_for(security, order.direction)
+        price = prices.current if prices else security.price
         if not price:
+            return None
+        if prices is not None and now - prices.end_time > STALE_PRICE_SPAN:
+            # LEAN (2026): a market order on data older than an hour waits for a fresh bar
             return None
         slip = _slippage(security, order)
         price = price + slip if order.direction == OrderDirection.BUY else price - slip
