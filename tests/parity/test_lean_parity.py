@@ -76,6 +76,14 @@ EXTRA_CASES = [
     ),
     pytest.param("DisplacedMovingAverageRibbon", "ma_ribbon.py", id="MovingAverageRibbon"),
     pytest.param("OnWarmupFinishedRegressionAlgorithm", "warmup_minute.py", id="WarmUpMinute"),
+    pytest.param(
+        "SecurityToSymbolRegressionAlgorithm", "security_as_symbol.py", id="SecurityAsSymbol"
+    ),
+    pytest.param(
+        "StringToSymbolImplicitConversionRegressionAlgorithm",
+        "unknown_ticker.py",
+        id="UnknownTicker",
+    ),
 ]
 
 

@@ -44,6 +44,10 @@ EQUITY_LEVERAGE = 2.0
 FOREX_LEVERAGE = 50.0
 
 
+class UnknownSymbolError(KeyError):
+    """A symbol the algorithm never added."""
+
+
 class Globals:
     """LEAN's ``Globals.data_folder``: the data folder of the current run."""
 
@@ -523,10 +527,13 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         return True
 
     def _security(self, symbol: Any) -> Security:
+        """The security for a Symbol, a ticker string or a Security (LEAN accepts all three)."""
+        if isinstance(symbol, Security):
+            return symbol
         try:
             return self.securities[symbol]
         except KeyError:
-            raise KeyError(
+            raise UnknownSymbolError(
                 f"This asset symbol ({symbol}) was not found in your security list. "
                 "Please add this security or check it exists before using it with 'self.securities.contains_key(\"{symbol}\")'"
             ) from None

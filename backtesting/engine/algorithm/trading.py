@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import timedelta
 from typing import Any
@@ -19,6 +20,27 @@ MINIMUM_ORDER_MARGIN_PORTFOLIO_PERCENTAGE = 0.001
 MARKET_CLOSED_WARNING = (
     "Warning: Market order for {symbol} was converted to a MarketOnOpen order because the "
     "exchange is closed."
+)
+
+
+def _invalid_on_unknown_symbol(method: Any) -> Any:
+    """LEAN answers an order for a symbol it does not know with an Invalid ticket (not an
+    exception) and an error message; the order is not counted."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, symbol: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            self._security(symbol)
+        except KeyError:
+            self.error(UNKNOWN_SYMBOL.format(symbol=symbol))
+            return OrderTicket(None, None, UNKNOWN_SYMBOL.format(symbol=symbol))
+        return method(self, symbol, *args, **kwargs)
+
+    return wrapper
+
+
+UNKNOWN_SYMBOL = (
+    "Order Error: {symbol} was not found in your security list; add it before ordering."
 )
 
 
@@ -43,6 +65,7 @@ class TradingMixin:
     """LEAN's trading API. Requires ``self.securities``, ``self.transactions``, ``self.time``."""
 
     # -- order entry points ----------------------------------------------------------
+    @_invalid_on_unknown_symbol
     def market_order(
         self,
         symbol: Any,
@@ -86,6 +109,7 @@ class TradingMixin:
     def sell(self, symbol: Any, quantity: float) -> OrderTicket:
         return self.market_order(symbol, -abs(quantity))
 
+    @_invalid_on_unknown_symbol
     def limit_order(
         self,
         symbol: Any,
@@ -103,6 +127,7 @@ class TradingMixin:
             limit_price=limit_price,
         )
 
+    @_invalid_on_unknown_symbol
     def stop_market_order(
         self,
         symbol: Any,
@@ -120,6 +145,7 @@ class TradingMixin:
             stop_price=stop_price,
         )
 
+    @_invalid_on_unknown_symbol
     def stop_limit_order(
         self,
         symbol: Any,
@@ -139,6 +165,7 @@ class TradingMixin:
             limit_price=limit_price,
         )
 
+    @_invalid_on_unknown_symbol
     def limit_if_touched_order(
         self,
         symbol: Any,
@@ -158,6 +185,7 @@ class TradingMixin:
             limit_price=limit_price,
         )
 
+    @_invalid_on_unknown_symbol
     def trailing_stop_order(
         self, symbol: Any, quantity: float, *args: Any, **kwargs: Any
     ) -> OrderTicket:
@@ -189,6 +217,7 @@ class TradingMixin:
             trailing_as_percentage=as_pct,
         )
 
+    @_invalid_on_unknown_symbol
     def market_on_open_order(
         self, symbol: Any, quantity: float, tag: str = "", order_properties: Any = None
     ) -> OrderTicket:
@@ -196,6 +225,7 @@ class TradingMixin:
             self._security(symbol), quantity, OrderType.MARKET_ON_OPEN, tag, order_properties
         )
 
+    @_invalid_on_unknown_symbol
     def market_on_close_order(
         self, symbol: Any, quantity: float, tag: str = "", order_properties: Any = None
     ) -> OrderTicket:
