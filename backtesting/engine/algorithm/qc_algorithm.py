@@ -7,6 +7,7 @@ Everything a user method touches (securities, portfolio, transactions, time) liv
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -325,8 +326,11 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         """``plot(chart, series, value)`` or ``plot(chart, indicator, ...)``."""
         if value is None and hasattr(series, "current"):
             value, series = series.current.value, series.name
+        value = float(value)
+        if not math.isfinite(value):  # NaN/inf would not survive the JSON event stream
+            return
         if self._plot_listener is not None:
-            self._plot_listener(str(chart), str(series), self._time, float(value))
+            self._plot_listener(str(chart), str(series), self._time, value)
 
     def plot_indicator(self, chart: str, *indicators: Any) -> None:
         """Plot each indicator's value on ``chart`` whenever it updates and is ready."""
