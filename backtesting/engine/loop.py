@@ -116,8 +116,7 @@ def run_loop(
             else None
             for k, sub in enumerate(subs)
         ]
-        # the chunk lives until its last step: keep it out of GC passes
-        gc.collect()
+        # the chunk lives until its last step: keep it (and everything older) out of GC passes
         gc.freeze()
         for i, now in enumerate(times):
             step = chunk.offset + i + 1
