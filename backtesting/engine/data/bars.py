@@ -48,13 +48,21 @@ class IndicatorDataPoint(BaseData):
     __slots__ = ()
 
     def __init__(self, *args: Any) -> None:
-        # LEAN accepts (time, value) and (symbol, time, value).
-        if len(args) == 2:
-            super().__init__(None, args[0], float(args[1]))
-        elif len(args) == 3:
-            super().__init__(args[0], args[1], float(args[2]))
+        # LEAN accepts (time, value) and (symbol, time, value). Indicators create several of
+        # these per update, so the slots are filled directly (no base-class call).
+        n = len(args)
+        if n == 2:
+            self.symbol = None
+            self.time = self.end_time = args[0]
+            self.value = float(args[1])
+        elif n == 3:
+            self.symbol = args[0]
+            self.time = self.end_time = args[1]
+            self.value = float(args[2])
         else:
-            super().__init__()
+            self.symbol = self.time = self.end_time = None
+            self.value = 0.0
+        self.is_fill_forward = False
 
 
 class TradeBar(BaseData):
