@@ -151,8 +151,25 @@ def prepare(
     starts = convert_tz(raw.times, exchange.data_time_zone, exchange.time_zone)
     values = raw.values
     period = np.timedelta64(config.period, "ns")
-    if config.resolution == Resolution.DAILY:
+    if config.resolution == Resolution.DAILY and strict_daily_end_time(config, exchange):
         starts, ends, keep = _daily_times(starts, exchange)
+    elif config.resolution == Resolution.DAILY:
+        # forex, custom and 24/7 markets keep the file's day boundaries (LEAN's
+        # UseStrictEndTime is off for them): [time, time + 1 day) in the exchange zone
+        ends = starts + period
+        keep = np.array(
+            [
+                exchange.is_open_span(a, b)
+                for a, b in zip(
+                    starts.astype("datetime64[us]").tolist(),
+                    ends.astype("datetime64[us]").tolist(),
+                    strict=True,
+                )
+            ]
+            if len(starts)
+            else [],
+            dtype=bool,
+        )
     else:
         ends = starts + period
         keep = _in_sessions(starts, ends, exchange, first, last, config.extended_hours)
@@ -177,6 +194,13 @@ def prepare(
     return Subscription(
         config, exchange, starts.astype(np.int64), ends.astype(np.int64), values, factors
     )
+
+
+def strict_daily_end_time(config: SubscriptionConfig, exchange: ExchangeHours) -> bool:
+    """LEAN's DailyPreciseEndTime: daily bars span the regular session (09:30-16:00) except
+    for forex, custom data and markets that never close."""
+    kind = config.symbol.security_type
+    return not (exchange.always_open or kind in (SecurityType.FOREX, SecurityType.BASE))
 
 
 def _daily_times(

@@ -14,7 +14,11 @@ from typing import Protocol
 
 import numpy as np
 
-from backtesting.engine.feed.subscription import Subscription, fill_forward_grid
+from backtesting.engine.feed.subscription import (
+    Subscription,
+    fill_forward_grid,
+    strict_daily_end_time,
+)
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -101,7 +105,11 @@ class BacktestFeed:
             sub_parts.append(np.full(len(rows), k))
             row_parts.append(rows)
             ff_parts.append(np.zeros(len(rows), dtype=bool))
-            if sub.config.fill_forward and not sub.config.internal and len(rows):
+            daily_free = sub.config.resolution == 4 and not strict_daily_end_time(
+                sub.config, sub.exchange
+            )
+            # (daily bars on the file's own day boundaries are not filled forward)
+            if sub.config.fill_forward and not sub.config.internal and len(rows) and not daily_free:
                 daily_only = self.fill_forward_step >= timedelta(days=1)
                 grid = fill_forward_grid(
                     sub.exchange,
