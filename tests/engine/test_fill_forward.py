@@ -45,3 +45,33 @@ def test_no_fill_forward_bar_on_a_holiday_and_one_for_a_missing_trading_day(lean
     assert (datetime(2013, 11, 29, 13, 0), [True]) in steps
     assert (datetime(2013, 12, 2, 16, 0), [False]) in steps
     assert (datetime(2013, 11, 26, 16, 0), [False]) in steps
+
+
+def test_forex_daily_bars_keep_the_file_day_and_equity_daily_bars_end_at_the_close(lean_data_dir):
+    from backtesting.engine.feed.subscription import load_subscription
+
+    database = MarketHoursDatabase.from_data_dir(lean_data_dir)
+    eurusd = SubscriptionConfig(
+        Symbol("EURUSD", SecurityType.FOREX, "oanda"), Resolution.DAILY, "quote"
+    )
+    sub = load_subscription(
+        eurusd,
+        database.get(SecurityType.FOREX, "oanda", "EURUSD"),
+        lean_data_dir,
+        date(2014, 1, 13),
+        date(2014, 1, 15),
+    )
+    ends = [from_ns(int(t)) for t in sub.end]
+    assert datetime(2014, 1, 14, 19, 0) in ends  # 2014-01-15 00:00 UTC in New York
+    spy = SubscriptionConfig(Symbol("SPY"), Resolution.DAILY, "trade")
+    sub = load_subscription(
+        spy,
+        database.get(SecurityType.EQUITY, "usa", "SPY"),
+        lean_data_dir,
+        date(2013, 11, 27),
+        date(2013, 11, 29),
+    )
+    assert [from_ns(int(t)) for t in sub.end] == [
+        datetime(2013, 11, 27, 16, 0),
+        datetime(2013, 11, 29, 13, 0),
+    ]
