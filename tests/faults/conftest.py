@@ -44,7 +44,7 @@ FAULT_SETTINGS = {
     "START_INPROCESS_WORKERS": "0",
     "DEBUG": "0",
     "SECRET_KEY": "fault-tests",
-    "LOG_LEVEL": "WARNING",
+    "LOG_LEVEL": "INFO",
     "DJANGO_SETTINGS_MODULE": "config.settings",
 }
 

@@ -321,6 +321,14 @@ class Deployment:
         )[0]
         return audit_events(self.stored_events(backtest_id), last_seq)
 
+    def resent_by_sweepers(self) -> set[int]:
+        """Backtest ids whose run message a sweeper sent again (from the workers' logs)."""
+        ids: set[int] = set()
+        for path in self.logs.glob(f"{self.database}-worker*.log"):
+            for match in re.finditer(r"re-sent \[([\d, ]*)\]", path.read_text(errors="replace")):
+                ids.update(int(i) for i in match.group(1).split(",") if i.strip())
+        return ids
+
     def worker_pid(self, backtest_id: int) -> int:
         (worker,) = self.sql("SELECT worker FROM backtesting_backtest WHERE id = %s", backtest_id)[
             0
