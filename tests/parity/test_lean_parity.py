@@ -84,6 +84,7 @@ EXTRA_CASES = [
         "unknown_ticker.py",
         id="UnknownTicker",
     ),
+    pytest.param("RawDataRegressionAlgorithm", "raw_data.py", id="RawGoogl"),
 ]
 
 

@@ -371,7 +371,7 @@ class QCAlgorithm(TradingMixin, IndicatorHelpersMixin):
         """
         res = self.universe_settings.resolution if resolution is None else resolution
         mode = (
-            DataNormalizationMode.ADJUSTED
+            self.universe_settings.data_normalization_mode
             if data_normalization_mode is None
             else data_normalization_mode
         )
