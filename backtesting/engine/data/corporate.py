@@ -7,6 +7,7 @@ consecutive rows take effect on the next trading day after the earlier row's dat
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,11 @@ class FactorFile:
 
     @classmethod
     def read(cls, data_dir: Path, permtick: str) -> FactorFile:
+        """The factor file of ``permtick`` (cached: files are immutable during a run)."""
+        return _read_factor_file(str(data_dir), permtick.lower())
+
+    @classmethod
+    def _parse(cls, data_dir: Path, permtick: str) -> FactorFile:
         path = Path(data_dir) / "equity" / "usa" / "factor_files" / f"{permtick.lower()}.csv"
         if not path.exists():
             return cls([])
@@ -139,6 +145,11 @@ class MapFile:
 
     @classmethod
     def read(cls, data_dir: Path, permtick: str) -> MapFile:
+        """The map file of ``permtick`` (cached: files are immutable during a run)."""
+        return _read_map_file(str(data_dir), permtick.lower())
+
+    @classmethod
+    def _parse(cls, data_dir: Path, permtick: str) -> MapFile:
         path = Path(data_dir) / "equity" / "usa" / "map_files" / f"{permtick.lower()}.csv"
         if not path.exists():
             return cls([])
@@ -160,3 +171,13 @@ class MapFile:
         if not self.rows or self.rows[-1][0] >= date(2050, 1, 1):
             return None
         return self.rows[-1][0]
+
+
+@functools.lru_cache(maxsize=256)
+def _read_factor_file(data_dir: str, permtick: str) -> FactorFile:
+    return FactorFile._parse(Path(data_dir), permtick)
+
+
+@functools.lru_cache(maxsize=256)
+def _read_map_file(data_dir: str, permtick: str) -> MapFile:
+    return MapFile._parse(Path(data_dir), permtick)

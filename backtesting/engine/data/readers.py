@@ -8,6 +8,7 @@ side. Equity prices are divided by 10,000 here; nothing else is adjusted.
 
 from __future__ import annotations
 
+import functools
 import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -44,6 +45,14 @@ class RawBars:
 
 
 def _read_csv(path: Path, ncols: int) -> pd.DataFrame | None:
+    """Daily/hour files, cached: ``history()`` inside ``on_data`` must not re-read them."""
+    frame = _read_csv_cached(str(path), ncols)
+    return None if frame is None else frame.copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _read_csv_cached(path_text: str, ncols: int) -> pd.DataFrame | None:
+    path = Path(path_text)
     if not path.exists():
         return None
     try:
@@ -57,6 +66,15 @@ def _read_csv(path: Path, ncols: int) -> pd.DataFrame | None:
 
 
 def _read_numeric(path: Path, ncols: int, integers: bool = False) -> np.ndarray | None:
+    """Minute/second files, with a small cache of recent days (for repeated history calls).
+
+    The returned matrix is shared: callers copy before changing it."""
+    return _read_numeric_cached(str(path), ncols, integers)
+
+
+@functools.lru_cache(maxsize=64)
+def _read_numeric_cached(path_text: str, ncols: int, integers: bool) -> np.ndarray | None:
+    path = Path(path_text)
     """Parse an all-numeric LEAN CSV (minute/second files) straight into a float matrix.
 
     About twice as fast as pandas for these small files; empty fields (an absent quote
