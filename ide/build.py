@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import threading
 from typing import Literal, NotRequired, TypedDict
 
 from pyflakes import checker as pyflakes_checker
@@ -95,11 +96,18 @@ def has_errors(diagnostics: list[Diagnostic]) -> bool:
     return any(d["severity"] == "error" for d in diagnostics)
 
 
+#: CPython 3.11 converts ASTs with interpreter-wide recursion bookkeeping that concurrent
+#: threads corrupt ("SystemError: AST constructor recursion depth mismatch", gh-106905):
+#: daphne builds several launches at once in its thread pool, so compiles take turns.
+_COMPILE_LOCK = threading.Lock()
+
+
 def _check_file(filename: str, source: str, names: frozenset[str]) -> list[Diagnostic]:
     try:
-        tree = compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-        # Some errors (e.g. 'return' outside function) only appear at code generation.
-        compile(tree, filename, "exec", dont_inherit=True)
+        with _COMPILE_LOCK:
+            tree = compile(source, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+            # Some errors (e.g. 'return' outside function) only appear at code generation.
+            compile(tree, filename, "exec", dont_inherit=True)
     except SyntaxError as error:
         return [_syntax_diagnostic(filename, error)]
     except ValueError as error:  # null bytes in the source
