@@ -103,3 +103,23 @@ def test_warm_up_primes_indicators_refuses_orders_and_starts_statistics_at_the_s
     assert "2013-10-08 09:31" in live and "ready=True" in live and "warm_bars=390" in live
     assert result["statistics"]["Total Orders"] == "1"
     assert state.collector.samples.sample_times[0].isoformat() == "2013-10-08T00:00:00"
+
+
+DAILY_FROM_MINUTES = """
+from AlgorithmImports import *
+
+class DailyBars(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 8)
+        self.add_equity("SPY", Resolution.MINUTE)
+        self.consolidate("SPY", Resolution.DAILY, self.on_daily)
+
+    def on_daily(self, bar):
+        self.log(f"{self.time:%m-%d %H:%M} {bar.time:%H:%M}-{bar.end_time:%H:%M}")
+"""
+
+
+def test_daily_consolidation_of_minute_bars_is_the_regular_session(lean_data_dir):
+    _, logs, _ = run(DAILY_FROM_MINUTES, lean_data_dir)
+    assert logs == ["10-07 16:00 09:30-16:00", "10-08 16:00 09:30-16:00"]

@@ -164,7 +164,12 @@ class IndicatorHelpersMixin:
 
         handler = args[-1]
         security = self._security(symbol)
-        span = _as_period(period)
+        span: Any = _as_period(period) if not callable(period) else period
+        hours = security.exchange_hours
+        if span == timedelta(days=1) and security.resolution != 4 and not hours.always_open:
+            # LEAN (strict daily end times): a daily bar is the regular session, emitted
+            # at the close, not a midnight-to-midnight day
+            span = _session_calendar(hours, cons.CalendarInfo)
         if security.has_trade_data or not security.has_quote_data:
             consolidator = cons.TradeBarConsolidator(span)
         else:
@@ -172,6 +177,27 @@ class IndicatorHelpersMixin:
         consolidator.data_consolidated += lambda sender, bar: handler(bar)
         self.subscription_manager.add_consolidator(security.symbol, consolidator)
         return consolidator
+
+
+def _session_calendar(hours: Any, calendar_info: Any) -> Any:
+    """Calendar function: the regular session containing ``time`` (or the stretch of the
+    day before the open, for pre-market data)."""
+
+    def session(time: Any) -> Any:
+        midnight = time.replace(hour=0, minute=0, second=0, microsecond=0)
+        regular = hours.regular_hours(time.date())
+        if regular is None or time < regular[0]:
+            end = (
+                regular[0]
+                if regular is not None and regular[0] > midnight
+                else midnight + timedelta(days=1)
+            )
+            return calendar_info(midnight, end - midnight)
+        if time >= regular[1]:
+            return calendar_info(regular[1], midnight + timedelta(days=1) - regular[1])
+        return calendar_info(regular[0], regular[1] - regular[0])
+
+    return session
 
 
 def _as_period(value: Any) -> timedelta | None:
