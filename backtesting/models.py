@@ -36,6 +36,14 @@ class Backtest(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="backtests"
     )
+    #: set on the backtests of an optimization's grid (they run on optimization nodes).
+    optimization = models.ForeignKey(
+        "backtesting.Optimization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="backtests",
+    )
     name = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)
@@ -99,3 +107,9 @@ class BacktestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.backtest_id}#{self.seq} {self.type}"
+
+
+# Registered with the app here: Django discovers models through ``backtesting.models``.
+from backtesting.optimization.models import Optimization  # noqa: E402
+
+__all__ = ["ACTIVE_STATUSES", "Backtest", "BacktestEvent", "Optimization"]

@@ -48,6 +48,27 @@ class ProjectFile(models.Model):
         return f"{self.project_id}:{self.name}"
 
 
+class ProjectParameter(models.Model):
+    """A named value the algorithm reads with ``get_parameter(name, default)``.
+
+    A plain backtest runs with the project's parameters and records them; an optimization
+    varies some of them and keeps the others.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="parameters")
+    name = models.CharField(max_length=64)
+    value = models.CharField(max_length=256, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="unique_parameter_per_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id}:{self.name}={self.value}"
+
+
 class BuildArtifact(models.Model):
     """A project's code as marshalled bytecode (no source), keyed by the hash of its sources.
 
