@@ -174,10 +174,12 @@ class RunMonitor:
 
 
 def sandbox_limits(backtest: Backtest) -> Any:
-    """The node model's RAM and cores plus the platform's time limit."""
+    """The node model's (or the optimization node type's) RAM and cores plus the time limit."""
     from backtesting.sandbox import SandboxLimits
 
     model = backtest.node.model if backtest.node else None
+    if model is None and backtest.optimization_id:  # a combination: the optimization node type
+        model = backtest.optimization.node_model
     return SandboxLimits(
         memory_mb=(model.ram_gb if model else 8) * 1024,
         cores=min(model.cores if model else 1, os.cpu_count() or 1),

@@ -39,6 +39,7 @@ from config.exceptions import (
     QuotaExceeded,
 )
 from ide.models import Project
+from ide.parameters import project_parameters
 from ide.services import build_project
 from nodes.events import publish_node_state
 from nodes.models import Node, NodeModel
@@ -120,7 +121,7 @@ def launch_backtest(
             artifact=build.artifact,
             created_by=user,
             name=name or generate_name(),
-            parameters=parameters or {},
+            parameters={**project_parameters(project=project), **(parameters or {})},
             source_snapshot=build.sources,
             enqueued_at=timezone.now(),
         )
@@ -372,7 +373,16 @@ def finish_backtest(*, backtest_id: int, status: str, error: str | None = None) 
             _publish_status(backtest)
         if backtest.node_id and not backtest.is_active:
             release_node(node_id=backtest.node_id, backtest_id=backtest.pk)
+    _notify_optimization(backtest)
     return backtest
+
+
+def _notify_optimization(backtest: Backtest) -> None:
+    """A combination of an optimization ended: let the optimization fill its slot."""
+    if backtest.optimization_id and not backtest.is_active:
+        from backtesting.optimization.services import combination_finished
+
+        combination_finished(backtest_id=backtest.pk)
 
 
 def _error_log(message: str) -> dict[str, Any]:
@@ -398,6 +408,7 @@ def stop_backtest(*, user: AbstractBaseUser, backtest: Backtest) -> Backtest:
             _publish_status(fresh)
             if fresh.node_id:
                 release_node(node_id=fresh.node_id, backtest_id=fresh.pk)
+            _notify_optimization(fresh)
             return fresh
         Backtest.objects.filter(pk=backtest.pk, status=Backtest.Status.RUNNING).update(
             stop_requested=True
@@ -487,6 +498,7 @@ def sweep_lost_backtests(*, now: datetime | None = None, check_lost: bool = True
             _publish_status(backtest)
             if backtest.node_id:
                 release_node(node_id=backtest.node_id, backtest_id=backtest_id)
+        _notify_optimization(backtest)
         lost.append(backtest_id)
     resent = resend_queued_backtests(
         older_than=timedelta(seconds=settings.QUEUED_RESEND_SECONDS), now=now

@@ -1,10 +1,11 @@
 """The REST API under /api/ (see issue 2 for the contract shapes)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from accounts import api as accounts_api
 from backtesting import api as backtesting_api
 from ide import api as ide_api
+from ide import parameters_api
 from nodes import api as nodes_api
 
 urlpatterns = [
@@ -37,6 +38,11 @@ urlpatterns = [
     path("nodes/<int:pk>/stop/", nodes_api.NodeStopApi.as_view(), name="api-node-stop"),
     path("projects/", ide_api.ProjectListApi.as_view(), name="api-projects"),
     path("projects/<int:pk>/", ide_api.ProjectDetailApi.as_view(), name="api-project"),
+    path(
+        "projects/<int:pk>/parameters/",
+        parameters_api.ProjectParametersApi.as_view(),
+        name="api-project-parameters",
+    ),
     path("projects/<int:pk>/build/", ide_api.BuildApi.as_view(), name="api-project-build"),
     path("projects/<int:pk>/files/", ide_api.FileListApi.as_view(), name="api-files"),
     path("projects/<int:pk>/files/<path:name>", ide_api.FileDetailApi.as_view(), name="api-file"),
@@ -72,4 +78,5 @@ urlpatterns = [
         backtesting_api.BacktestEventsApi.as_view(),
         name="api-backtest-events",
     ),
+    path("optimizations/", include("backtesting.optimization.urls")),
 ]

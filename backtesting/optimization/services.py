@@ -1,0 +1,457 @@
+"""Launch, dispatch, abort, delete and read optimizations (keyword-only; the REST API and
+QC API v2 both call these).
+
+Each combination is a ``Backtest`` row with ``optimization`` set and no node: it runs through
+the ordinary actor, sandbox and event store, with the optimization node model's limits. Rows
+are created only when dispatched, at most ``parallel_nodes`` queued or running at a time;
+whenever one ends (:func:`combination_finished`) the next is dispatched. Dispatching locks
+the optimization row, so two combinations ending together cannot both fill the same slot.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.selectors import membership_of
+from backtesting.models import ACTIVE_STATUSES, Backtest, Optimization
+from backtesting.names import generate_name
+from backtesting.optimization import grid as grid_module
+from backtesting.optimization import targets
+from config.broadcast import send_now
+from config.exceptions import BuildFailed, Conflict, DomainError, PermissionDenied
+from ide.models import Project
+from ide.parameters import project_parameters
+from ide.services import build_project
+from nodes.models import NodeModel
+
+#: optimization node models and how many of each one optimization may use at once.
+MAX_PARALLEL_NODES = {"O2-8": 6, "O4-12": 4, "O8-16": 4}
+#: the run time assumed per backtest when the project has no finished backtest to go by.
+DEFAULT_BACKTEST_SECONDS = 30.0
+#: the final statuses of a combination.
+FINAL_STATUSES = (
+    Backtest.Status.COMPLETED,
+    Backtest.Status.RUNTIME_ERROR,
+    Backtest.Status.STOPPED,
+)
+ABORT_NOT_ALLOWED = (
+    "you may abort only your own optimizations; an admin can grant you the stop-nodes permission"
+)
+
+
+class InvalidOptimization(DomainError):
+    """The request does not describe a runnable optimization (HTTP 400)."""
+
+    code = "invalid_optimization"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What the page shows before launch."""
+
+    total: int
+    estimated_seconds: float
+    #: the seconds one backtest is expected to take, and the backtest it was read from.
+    seconds_per_backtest: float
+    based_on: int | None
+
+
+def optimization_group(optimization_id: int) -> str:
+    """Channel group of one optimization's progress stream."""
+    return f"optimization.{optimization_id}"
+
+
+def _validate(
+    *,
+    target: str,
+    direction: str,
+    parameters: list[dict[str, Any]],
+    constraints: list[dict[str, Any]],
+    node_type: str,
+    parallel_nodes: int,
+) -> tuple[list[dict[str, Any]], NodeModel]:
+    if target not in targets.TARGETS:
+        raise InvalidOptimization(f"target must be one of {', '.join(targets.TARGETS)}")
+    if direction not in Optimization.Direction.values:
+        raise InvalidOptimization('direction must be "max" or "min"')
+    for constraint in constraints:
+        if constraint.get("statistic") not in targets.TARGETS:
+            raise InvalidOptimization(
+                f"a constraint's statistic must be one of {', '.join(targets.TARGETS)}"
+            )
+        if constraint.get("operator") not in targets.OPERATORS:
+            raise InvalidOptimization(
+                f"a constraint's operator must be one of {', '.join(targets.OPERATORS)}"
+            )
+        if targets.number(constraint.get("value")) is None:
+            raise InvalidOptimization("a constraint's value must be a number")
+    if node_type not in MAX_PARALLEL_NODES:
+        raise InvalidOptimization(f"node_type must be one of {', '.join(MAX_PARALLEL_NODES)}")
+    limit = MAX_PARALLEL_NODES[node_type]
+    if not 1 <= int(parallel_nodes) <= limit:
+        raise InvalidOptimization(f"parallel_nodes must be 1 to {limit} for {node_type}")
+    try:
+        combinations = grid_module.expand(parameters)
+    except grid_module.GridError as exc:
+        raise InvalidOptimization(str(exc)) from exc
+    model = NodeModel.objects.get(name=node_type, kind=NodeModel.Kind.OPTIMIZATION)
+    return combinations, model
+
+
+def _seconds_per_backtest(project: Project) -> tuple[float, int | None]:
+    last = (
+        Backtest.objects.filter(
+            project=project,
+            status=Backtest.Status.COMPLETED,
+            started_at__isnull=False,
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .first()
+    )
+    if last is None:
+        return DEFAULT_BACKTEST_SECONDS, None
+    return max((last.finished_at - last.started_at).total_seconds(), 0.1), last.pk
+
+
+def optimization_estimate(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    parameters: list[dict[str, Any]],
+    node_type: str = "O2-8",
+    parallel_nodes: int = 1,
+    target: str = "Sharpe Ratio",
+    direction: str = "max",
+    constraints: list[dict[str, Any]] | None = None,
+) -> Estimate:
+    """How many backtests the grid holds and how long they take on ``parallel_nodes`` nodes.
+
+    The time per backtest is the project's last completed backtest's run time (start to
+    finish); the grid runs in waves of ``parallel_nodes``.
+    """
+    membership_of(user, project.organization_id)
+    combinations, _ = _validate(
+        target=target,
+        direction=direction,
+        parameters=parameters,
+        constraints=constraints or [],
+        node_type=node_type,
+        parallel_nodes=parallel_nodes,
+    )
+    per, based_on = _seconds_per_backtest(project)
+    waves = math.ceil(len(combinations) / int(parallel_nodes))
+    return Estimate(
+        total=len(combinations),
+        estimated_seconds=round(waves * per, 1),
+        seconds_per_backtest=round(per, 2),
+        based_on=based_on,
+    )
+
+
+def optimization_create(
+    *,
+    user: AbstractBaseUser,
+    project: Project,
+    target: str,
+    direction: str,
+    parameters: list[dict[str, Any]],
+    constraints: list[dict[str, Any]] | None = None,
+    node_type: str = "O2-8",
+    parallel_nodes: int = 1,
+    strategy: str = "grid",
+    name: str = "",
+) -> Optimization:
+    """Validate, build the project and start the grid; returns the queued optimization.
+
+    Steps: 1. membership and validation (InvalidOptimization, 400); 2. build (BuildFailed
+    with the diagnostics); 3. store the grid; 4. on commit dispatch the first
+    ``parallel_nodes`` combinations. No backtesting node is involved: an organization
+    whose backtesting nodes are all busy can still optimize.
+    """
+    membership_of(user, project.organization_id)
+    if strategy != "grid":
+        raise InvalidOptimization('strategy must be "grid"')
+    constraints = [
+        {"statistic": c["statistic"], "operator": c["operator"], "value": c["value"]}
+        for c in constraints or []
+    ]
+    combinations, model = _validate(
+        target=target,
+        direction=direction,
+        parameters=parameters,
+        constraints=constraints,
+        node_type=node_type,
+        parallel_nodes=parallel_nodes,
+    )
+    build = build_project(project=project)
+    if not build.success or build.artifact is None:
+        raise BuildFailed(list(build.diagnostics))
+    estimate = optimization_estimate(
+        user=user,
+        project=project,
+        parameters=parameters,
+        node_type=node_type,
+        parallel_nodes=parallel_nodes,
+    )
+    with transaction.atomic():
+        optimization = Optimization.objects.create(
+            organization_id=project.organization_id,
+            project=project,
+            artifact=build.artifact,
+            created_by=user,
+            node_model=model,
+            name=name or f"Optimization {generate_name()}",
+            strategy=strategy,
+            target=target,
+            direction=direction,
+            parameters=[
+                {"name": p["name"], "min": p["min"], "max": p["max"], "step": p["step"]}
+                for p in parameters
+            ],
+            constraints=constraints,
+            grid=combinations,
+            total=len(combinations),
+            parallel_nodes=int(parallel_nodes),
+            base_parameters=project_parameters(project=project),
+            source_snapshot=build.sources,
+            estimated_seconds=estimate.estimated_seconds,
+        )
+        transaction.on_commit(lambda: dispatch(optimization_id=optimization.pk))
+    return optimization
+
+
+def dispatch(*, optimization_id: int) -> list[int]:
+    """Queue combinations until ``parallel_nodes`` are queued or running; returns new ids.
+
+    Also completes the optimization once every combination has run. Idempotent: calling it
+    again with nothing finished creates nothing.
+    """
+    from backtesting.services import _send_run_message
+
+    with transaction.atomic():
+        optimization = Optimization.objects.select_for_update().get(pk=optimization_id)
+        if optimization.is_finished:
+            return []
+        active = optimization.backtests.filter(status__in=ACTIVE_STATUSES).count()
+        created: list[int] = []
+        now = timezone.now()
+        while active + len(created) < optimization.parallel_nodes and (
+            optimization.dispatched < optimization.total
+        ):
+            index = optimization.dispatched
+            combination = optimization.grid[index]
+            backtest = Backtest.objects.create(
+                organization_id=optimization.organization_id,
+                project_id=optimization.project_id,
+                node=None,
+                artifact_id=optimization.artifact_id,
+                created_by_id=optimization.created_by_id,
+                optimization=optimization,
+                name=_combination_name(combination),
+                parameters={**optimization.base_parameters, **combination},
+                source_snapshot=optimization.source_snapshot,
+                enqueued_at=now,
+            )
+            optimization.dispatched += 1
+            created.append(backtest.pk)
+        if created and optimization.status == Optimization.Status.QUEUED:
+            optimization.status = Optimization.Status.RUNNING
+        if not created and active == 0 and optimization.dispatched >= optimization.total:
+            optimization.status = Optimization.Status.COMPLETED
+            optimization.finished_at = now
+        optimization.save(update_fields=["dispatched", "status", "finished_at"])
+        for backtest_id in created:
+            transaction.on_commit(lambda backtest_id=backtest_id: _send_run_message(backtest_id))
+        publish(optimization_id=optimization_id)
+    return created
+
+
+def _combination_name(combination: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in combination.items())[:128]
+
+
+def combination_finished(*, backtest_id: int) -> None:
+    """A combination ended (completed, failed or stopped): count it and fill its slot.
+
+    Called by the backtest services whenever a backtest reaches a final status; a plain
+    backtest (no optimization) is ignored. A failing combination is simply counted: its
+    error stays on its Backtest row and the rest of the grid goes on.
+    """
+    optimization_id = (
+        Backtest.objects.filter(pk=backtest_id).values_list("optimization_id", flat=True).first()
+    )
+    if optimization_id is None:
+        return
+    dispatch(optimization_id=optimization_id)
+
+
+def optimization_abort(*, user: AbstractBaseUser, optimization: Optimization) -> Optimization:
+    """Stop the running combinations, drop the ones not yet started; results so far stay.
+
+    Same permission rule as stopping a backtest: the launcher, or a member with the
+    stop-nodes permission, or an admin. A finished optimization is returned as it is.
+    """
+    membership = membership_of(user, optimization.organization_id)
+    if optimization.created_by_id != user.pk and not membership.may_stop_others:
+        raise PermissionDenied(ABORT_NOT_ALLOWED)
+    from backtesting.services import _load, _publish_status
+
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Optimization.objects.select_for_update().get(pk=optimization.pk)
+        if locked.is_finished:
+            return locked
+        locked.status = Optimization.Status.ABORTED
+        locked.finished_at = now
+        locked.save(update_fields=["status", "finished_at"])
+        queued = list(
+            locked.backtests.filter(status=Backtest.Status.QUEUED).values_list("pk", flat=True)
+        )
+        Backtest.objects.filter(pk__in=queued, status=Backtest.Status.QUEUED).update(
+            status=Backtest.Status.STOPPED, finished_at=now, stop_requested=True
+        )
+        locked.backtests.filter(status=Backtest.Status.RUNNING).update(stop_requested=True)
+        for backtest_id in queued:
+            _publish_status(_load(backtest_id))
+        publish(optimization_id=locked.pk)
+    return locked
+
+
+def optimization_delete(*, user: AbstractBaseUser, optimization: Optimization) -> None:
+    """Delete a finished optimization with its backtests; a running one must be aborted."""
+    membership_of(user, optimization.organization_id)
+    with transaction.atomic():
+        locked = Optimization.objects.select_for_update().get(pk=optimization.pk)
+        if not locked.is_finished or locked.backtests.filter(status__in=ACTIVE_STATUSES).exists():
+            raise Conflict("the optimization is still running; abort it first")
+        locked.backtests.all().delete()
+        locked.delete()
+
+
+def optimization_rename(
+    *, user: AbstractBaseUser, optimization: Optimization, name: str
+) -> Optimization:
+    """Rename an optimization (the history shows the name)."""
+    membership_of(user, optimization.organization_id)
+    optimization.name = name[:128]
+    optimization.save(update_fields=["name"])
+    publish(optimization_id=optimization.pk)
+    return optimization
+
+
+def _result(optimization: Optimization, backtest: Backtest) -> dict[str, Any]:
+    names = [p["name"] for p in optimization.parameters]
+    statistics = backtest.statistics or {}
+    return {
+        "backtest": backtest.pk,
+        "name": backtest.name,
+        "parameters": {name: backtest.parameters.get(name) for name in names},
+        "status": backtest.status,
+        "error": backtest.error.splitlines()[-1] if backtest.error else "",
+        "statistics": {k: statistics[k] for k in targets.MAIN_STATISTICS if k in statistics},
+        "target": targets.number(statistics.get(optimization.target)),
+        "meets_constraints": bool(statistics)
+        and targets.satisfies(statistics, optimization.constraints),
+    }
+
+
+def optimization_summary(optimization: Optimization) -> dict[str, Any]:
+    """The history row: no per-combination results."""
+    done = optimization.backtests.filter(status__in=FINAL_STATUSES).count()
+    return {
+        "id": optimization.pk,
+        "name": optimization.name,
+        "project": optimization.project_id,
+        "status": optimization.status,
+        "strategy": optimization.strategy,
+        "target": optimization.target,
+        "direction": optimization.direction,
+        "parameters": optimization.parameters,
+        "constraints": optimization.constraints,
+        "node_type": optimization.node_model.name,
+        "parallel_nodes": optimization.parallel_nodes,
+        "total": optimization.total,
+        "done": done,
+        "estimated_seconds": optimization.estimated_seconds,
+        "created_at": optimization.created_at.isoformat(),
+        "finished_at": optimization.finished_at.isoformat() if optimization.finished_at else None,
+    }
+
+
+def optimization_detail(optimization: Optimization) -> dict[str, Any]:
+    """``GET /api/optimizations/{id}/`` and every websocket frame: progress, best, results.
+
+    ``best`` is the completed combination with the best target among those meeting every
+    constraint (None until one does); ``results`` lists every dispatched combination.
+    """
+    backtests = list(optimization.backtests.order_by("id"))
+    results = [_result(optimization, backtest) for backtest in backtests]
+    completed = [
+        {"statistics": b.statistics if b.status == Backtest.Status.COMPLETED else {}}
+        for b in backtests
+    ]
+    index = targets.best_index(
+        completed,
+        target=optimization.target,
+        direction=optimization.direction,
+        constraints=optimization.constraints,
+    )
+    best = None
+    if index is not None:
+        row = results[index]
+        best = {
+            "backtest": row["backtest"],
+            "parameters": row["parameters"],
+            "statistics": row["statistics"],
+        }
+    return {
+        **optimization_summary(optimization),
+        "running": sum(1 for b in backtests if b.status == Backtest.Status.RUNNING),
+        "best": best,
+        "results": results,
+    }
+
+
+def publish(*, optimization_id: int) -> None:
+    """After commit, send the optimization's detail to its open pages."""
+
+    def send() -> None:
+        optimization = (
+            Optimization.objects.select_related("node_model").filter(pk=optimization_id).first()
+        )
+        if optimization is None:  # deleted since
+            return
+        # JSON round trip: the channel layer carries only plain JSON types.
+        detail = json.loads(json.dumps(optimization_detail(optimization), default=str))
+        send_now(
+            optimization_group(optimization_id),
+            {"type": "optimization.update", "optimization": detail},
+        )
+
+    transaction.on_commit(send)
+
+
+__all__ = [
+    "Estimate",
+    "InvalidOptimization",
+    "MAX_PARALLEL_NODES",
+    "combination_finished",
+    "dispatch",
+    "optimization_abort",
+    "optimization_create",
+    "optimization_delete",
+    "optimization_detail",
+    "optimization_estimate",
+    "optimization_group",
+    "optimization_rename",
+    "optimization_summary",
+    "publish",
+]
