@@ -1,0 +1,121 @@
+"""Optimization tests: a stand-in sandbox whose statistics are a function of the parameters.
+
+``grid_sandbox`` replaces the one seam (``backtesting.execution.run_in_sandbox``): each run
+reports "Sharpe Ratio" = a - (b - 2)^2 and "Drawdown" = a + b (as LEAN formats them), can
+fail on chosen parameter values, can be held until released, and records how many runs
+were in flight at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_bmicro_delay(settings) -> None:
+    settings.BMICRO_DELAY_SECONDS = 0
+
+
+def sharpe_of(a: float, b: float) -> float:
+    """The fake engine's Sharpe Ratio for parameters ``a`` and ``b``."""
+    return round(a - (b - 2) ** 2, 3)
+
+
+class GridSandbox:
+    """Deterministic statistics per combination; optional failures and holds."""
+
+    def __init__(self) -> None:
+        self.started: list[dict[str, str]] = []
+        self.fail_when: Callable[[dict[str, str]], bool] = lambda params: False
+        #: runs whose parameters match are held until released or stopped.
+        self.hold_when: Callable[[dict[str, str]], bool] = lambda params: False
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._release = threading.Event()
+        self._lock = threading.Lock()
+
+    def release_all(self) -> None:
+        self.hold_when = lambda params: False
+        self._release.set()
+
+    def __call__(
+        self,
+        backtest: Any,
+        on_events: Callable[[list[dict[str, Any]]], object],
+        should_stop: Callable[[], bool],
+    ) -> tuple[str, str | None]:
+        params = {str(k): str(v) for k, v in backtest.parameters.items()}
+        with self._lock:
+            self.started.append(params)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            on_events([{"type": "progress", "fraction": 0.5}])
+            time.sleep(0.02)  # long enough for runs to overlap when they can
+            while self.hold_when(params) and not self._release.wait(0.02):
+                if should_stop():
+                    return "stopped", "stopped by user"
+            if self.fail_when(params):
+                raise_line = "ZeroDivisionError: division by zero"
+                return "runtime_error", f"Traceback (most recent call last):\n{raise_line}"
+            a, b = float(params.get("a", 0)), float(params.get("b", 0))
+            statistics = {
+                "Sharpe Ratio": f"{sharpe_of(a, b):.3f}",
+                "Drawdown": f"{a + b:.1f}%",
+                "Compounding Annual Return": f"{a * 2:.3f}%",
+                "Probabilistic Sharpe Ratio": f"{min(a * 10, 100):.3f}%",
+                "Net Profit": f"{a:.3f}%",
+                "Total Orders": "2",
+            }
+            on_events(
+                [
+                    {"type": "progress", "fraction": 1.0},
+                    {
+                        "type": "result",
+                        "status": "Completed",
+                        "error": None,
+                        "stacktrace": None,
+                        "statistics": statistics,
+                        "runtime_statistics": {},
+                    },
+                ]
+            )
+            return "completed", None
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+@pytest.fixture
+def grid_sandbox(monkeypatch) -> Iterator[GridSandbox]:
+    fake = GridSandbox()
+    monkeypatch.setattr("backtesting.execution.run_in_sandbox", fake)
+    yield fake
+    fake.release_all()
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+    """Poll ``predicate`` until it holds (worker threads make progress on their own)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
+        time.sleep(0.02)
+
+
+def finished(optimization_id: int) -> Callable[[], bool]:
+    """A ``wait_for`` predicate: the optimization completed or was aborted and nothing runs."""
+    from backtesting.models import Backtest, Optimization
+
+    def check() -> bool:
+        status = Optimization.objects.get(pk=optimization_id).status
+        active = Backtest.objects.filter(
+            optimization_id=optimization_id, status__in=("queued", "running")
+        ).exists()
+        return status in ("completed", "aborted") and not active
+
+    return check

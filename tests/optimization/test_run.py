@@ -1,0 +1,149 @@
+"""Optimizations end to end on the worker path (stub broker, stand-in sandbox)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backtesting.models import Backtest, Optimization
+from nodes.models import Node
+from tests.optimization.conftest import finished, sharpe_of, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+A_AND_B = [
+    {"name": "a", "min": 1, "max": 3, "step": 1},
+    {"name": "b", "min": 1, "max": 3, "step": 1},
+]
+
+
+def _create(client, project, **overrides) -> dict:
+    body = {
+        "project": project.pk,
+        "target": "Sharpe Ratio",
+        "direction": "max",
+        "parameters": A_AND_B,
+        "constraints": [],
+        "node_type": "O2-8",
+        "parallel_nodes": 2,
+        **overrides,
+    }
+    response = client.post("/api/optimizations/", body, format="json")
+    assert response.status_code == 201, response.data
+    return response.data
+
+
+def _run(client, project, **overrides) -> dict:
+    created = _create(client, project, **overrides)
+    wait_for(finished(created["id"]), what="the optimization to finish")
+    return client.get(f"/api/optimizations/{created['id']}/").data
+
+
+def test_a_grid_runs_every_combination_and_reports_the_best(
+    api, owner, project, stub_worker, grid_sandbox
+) -> None:
+    client = api(owner)
+    created = _create(client, project)
+    assert created["status"] in ("queued", "running") and created["total"] == 9
+    wait_for(finished(created["id"]))
+
+    detail = client.get(f"/api/optimizations/{created['id']}/").data
+    assert detail["status"] == "completed" and detail["done"] == 9 == detail["total"]
+    assert sorted((r["parameters"]["a"], r["parameters"]["b"]) for r in detail["results"]) == [
+        (a, b) for a in (1, 2, 3) for b in (1, 2, 3)
+    ]
+    # Sharpe = a - (b - 2)^2 is highest at a=3, b=2.
+    assert detail["best"]["parameters"] == {"a": 3, "b": 2}
+    assert detail["best"]["statistics"]["Sharpe Ratio"] == f"{sharpe_of(3, 2):.3f}"
+    best_backtest = Backtest.objects.get(pk=detail["best"]["backtest"])
+    assert best_backtest.parameters == {"a": 3, "b": 2}
+    assert best_backtest.status == "completed"
+
+
+def test_minimize_picks_the_lowest_target(api, owner, project, stub_worker, grid_sandbox) -> None:
+    detail = _run(api(owner), project, direction="min", target="Drawdown")
+    assert detail["best"]["parameters"] == {"a": 1, "b": 1}  # drawdown a + b
+
+
+def test_constraints_filter_the_best(api, owner, project, stub_worker, grid_sandbox) -> None:
+    constraints = [{"statistic": "Drawdown", "operator": "lessOrEqual", "value": 4}]
+    detail = _run(api(owner), project, constraints=constraints)
+    # a=3, b=2 has drawdown 5%; among a + b <= 4 the best Sharpe is a=2, b=2.
+    assert detail["best"]["parameters"] == {"a": 2, "b": 2}
+    failing = [r for r in detail["results"] if not r["meets_constraints"]]
+    assert {(r["parameters"]["a"], r["parameters"]["b"]) for r in failing} == {
+        (2, 3),
+        (3, 2),
+        (3, 3),
+    }
+
+
+def test_a_failing_combination_is_recorded_and_the_rest_go_on(
+    api, owner, project, stub_worker, grid_sandbox
+) -> None:
+    grid_sandbox.fail_when = lambda params: params["a"] == "2" and params["b"] == "3"
+    detail = _run(api(owner), project)
+    assert detail["status"] == "completed" and detail["done"] == 9
+    failed = [r for r in detail["results"] if r["status"] == "runtime_error"]
+    assert [r["parameters"] for r in failed] == [{"a": 2, "b": 3}]
+    assert failed[0]["error"] == "ZeroDivisionError: division by zero"
+    assert sum(r["status"] == "completed" for r in detail["results"]) == 8
+    assert detail["best"]["parameters"] == {"a": 3, "b": 2}
+
+
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_parallelism_never_exceeds_the_chosen_nodes(
+    api, owner, project, stub_worker, grid_sandbox, parallel
+) -> None:
+    detail = _run(api(owner), project, parallel_nodes=parallel)
+    assert detail["done"] == 9
+    assert grid_sandbox.max_in_flight <= parallel
+    if parallel > 1:
+        assert grid_sandbox.max_in_flight > 1  # the nodes were used, not run one by one
+
+
+def test_abort_mid_way_stops_running_drops_queued_and_keeps_results(
+    api, owner, project, stub_worker, grid_sandbox
+) -> None:
+    client = api(owner)
+    # The three combinations with a=1 complete; the next two (a=2) are held running.
+    grid_sandbox.hold_when = lambda params: params["a"] != "1"
+    created = _create(client, project, parallel_nodes=2)
+    optimization_id = created["id"]
+    wait_for(
+        lambda: (
+            Backtest.objects.filter(optimization_id=optimization_id, status="running").count() == 2
+        ),
+        what="two held runs",
+    )
+    response = client.post(f"/api/optimizations/{optimization_id}/abort/")
+    assert response.status_code == 200 and response.data["status"] == "aborted"
+    wait_for(finished(optimization_id))
+
+    detail = client.get(f"/api/optimizations/{optimization_id}/").data
+    statuses = [r["status"] for r in detail["results"]]
+    assert detail["status"] == "aborted"
+    assert statuses == ["completed"] * 3 + ["stopped"] * 2  # results so far stay
+    assert detail["done"] == 5 and detail["total"] == 9  # the queued ones were dropped
+    assert Optimization.objects.get(pk=optimization_id).dispatched == len(statuses)
+    assert detail["best"] is not None
+
+
+def test_an_optimization_runs_while_the_only_backtesting_node_is_busy(
+    api, owner, project, free_org, stub_worker, grid_sandbox
+) -> None:
+    client = api(owner)
+    # the one B-MICRO node holds a plain backtest,
+    grid_sandbox.hold_when = lambda params: "a" not in params  # the plain backtest
+    launched = client.post("/api/backtests/", {"project": project.pk}, format="json")
+    assert launched.status_code == 201
+    node = Node.objects.get(organization=free_org)
+    wait_for(lambda: Backtest.objects.get(pk=launched.data["id"]).status == "running")
+    assert client.post("/api/backtests/", {"project": project.pk}, format="json").status_code == 409
+    # yet an optimization runs to the end on optimization nodes.
+    created = _create(client, project, parameters=[{"name": "a", "min": 1, "max": 3, "step": 1}])
+    wait_for(finished(created["id"]))
+    assert Optimization.objects.get(pk=created["id"]).status == "completed"
+    node.refresh_from_db()
+    assert node.status == "busy" and node.current_backtest_id == launched.data["id"]
+    assert not Backtest.objects.filter(optimization_id=created["id"], node__isnull=False).exists()
+    grid_sandbox.release_all()
