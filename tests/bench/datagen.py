@@ -138,26 +138,3 @@ def generate(out: Path, lean_dir: Path, symbols: int, bars_per_symbol: int, seed
     }
     marker.write_text(json.dumps(manifest))
     return manifest
-
-
-def load_frame(out: Path, ticker: str) -> pd.DataFrame:
-    """Read a generated ticker back as one OHLCV DataFrame indexed by bar start time (for peers)."""
-    frames = []
-    for path in sorted((out / "equity" / "usa" / "minute" / ticker).glob("*_trade.zip")):
-        day = datetime.strptime(path.name[:8], "%Y%m%d")
-        with zipfile.ZipFile(path) as archive:
-            raw = np.loadtxt(archive.open(archive.namelist()[0]), delimiter=",", ndmin=2)
-        index = pd.to_datetime(day) + pd.to_timedelta(raw[:, 0], unit="ms")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "Open": raw[:, 1] / 10_000,
-                    "High": raw[:, 2] / 10_000,
-                    "Low": raw[:, 3] / 10_000,
-                    "Close": raw[:, 4] / 10_000,
-                    "Volume": raw[:, 5],
-                },
-                index=index,
-            )
-        )
-    return pd.concat(frames)
