@@ -85,10 +85,13 @@ def template_database() -> Iterator[str]:
 
 @pytest.fixture
 def deploy(template_database: str, request: pytest.FixtureRequest) -> Iterator[Callable]:
-    """``deploy(nodes=1, workers=1, threads=2)`` -> a running :class:`Deployment`."""
+    """``deploy(nodes=1, workers=1, threads=2, **settings)`` -> a running :class:`Deployment`.
+
+    ``settings`` are extra environment variables (``DEBUG="1"`` serves the static files a
+    browser needs)."""
     created: list[Deployment] = []
 
-    def _deploy(nodes: int = 1, workers: int = 1, threads: int = 2) -> Deployment:
+    def _deploy(nodes: int = 1, workers: int = 1, threads: int = 2, **settings: str) -> Deployment:
         name = f"qd_faults_{os.getpid()}_{len(created)}_{request.node.name[:20].lower()}"
         name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
         admin = admin_connection()
@@ -101,6 +104,7 @@ def deploy(template_database: str, request: pytest.FixtureRequest) -> Iterator[C
             "DATABASE_URL": with_database(database_url(), name),
             "REDIS_URL": redis_url(),
             "REDIS_NAMESPACE": f"qd-{name}",
+            **settings,
         }
         deployment = Deployment(env=env, database=name, port=free_port())
         created.append(deployment)

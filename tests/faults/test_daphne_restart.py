@@ -8,11 +8,14 @@ each must have received every ``seq`` once: no gap across the restart, no repeat
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import threading
+from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import StreamClient, seq_gaps_and_repeats, wait_until
+from tests.faults.harness import StreamClient, seq_gaps_and_repeats, unavailable, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -64,3 +67,83 @@ def test_two_watchers_resume_after_a_daphne_restart_without_gap_or_repeat(deploy
     )
     assert (lost, duplicated) == (0, 0)
     assert (audit.lost, audit.duplicated) == (0, 0), audit
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def test_two_results_pages_resume_the_stream_after_a_daphne_restart(deploy, record):
+    """The same, with the real page's JavaScript in Chromium: each page reconnects by itself
+    with ``?after=<last seq>`` and shows every log line exactly once."""
+    if not Path(CHROMIUM).exists():
+        unavailable(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_ARGS
+
+    deployment = deploy(nodes=1, workers=1, DEBUG="1")  # DEBUG serves /static/
+    status, launched = deployment.launch(every=2, sleep=0.01, days=3)
+    assert status == 201, launched
+    backtest_id = launched["id"]
+    wait_until(lambda: deployment.audit(backtest_id).lines >= 5, 60, "the first lines")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            pages, sockets = [], []
+            for _ in range(2):  # two browsers: separate contexts, separate sessions
+                context = browser.new_context(base_url=deployment.base)
+                context.add_cookies(
+                    [
+                        {
+                            "name": "sessionid",
+                            "value": deployment.info["session"],
+                            "url": deployment.base,
+                        }
+                    ]
+                )
+                page = context.new_page()
+                urls: list[str] = []
+                page.on("websocket", lambda ws, urls=urls: urls.append(ws.url))
+                page.goto(f"/backtests/{backtest_id}/")
+                page.wait_for_selector("[data-testid=live-state][data-state=live]")
+                pages.append(page)
+                sockets.append(urls)
+            for page in pages:
+                page.wait_for_function(
+                    "document.querySelectorAll('[data-testid=log-line]').length > 20"
+                )
+
+            restart_s = deployment.restart_web()
+
+            for page in pages:
+                page.wait_for_selector("body[data-status='completed']", timeout=120_000)
+                page.wait_for_function(
+                    "[...document.querySelectorAll('[data-testid=log-line]')]"
+                    ".some((l) => / total \\d+$/.test(l.textContent))"
+                )
+            shown = [
+                page.eval_on_selector_all(
+                    "[data-testid=log-line]", "(lines) => lines.map((l) => l.textContent)"
+                )
+                for page in pages
+            ]
+        finally:
+            browser.close()
+
+    lost = duplicated = 0
+    for lines, urls in zip(shown, sockets, strict=True):
+        resumed = [u for u in urls if "/ws/backtests/" in u and "?after=" in u]
+        assert resumed and int(resumed[0].rsplit("=", 1)[1]) > 0, urls
+        numbers = [int(m.group(1)) for line in lines if (m := re.search(r" line (\d+)$", line))]
+        total = next(int(m.group(1)) for line in lines if (m := re.search(r" total (\d+)$", line)))
+        lost += len(set(range(1, total + 1)) - set(numbers))
+        duplicated += len(numbers) - len(set(numbers))
+    record(
+        "4b daphne restarted, 2 Chromium results pages -> resume",
+        lost=lost,
+        duplicated=duplicated,
+        lines=total,
+        restart_s=round(restart_s, 1),
+    )
+    assert (lost, duplicated) == (0, 0)
