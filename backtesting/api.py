@@ -32,7 +32,8 @@ def scoped_backtest(request: Request, pk: int) -> Backtest:
 
 
 class BacktestListApi(APIView):
-    """``GET`` (``?project=`` narrows) and ``POST {project, node?, parameters?, name?}``.
+    """``GET`` (``?project=``, ``?optimization=`` narrow; an optimization's combinations are
+    listed only with ``?optimization=``) and ``POST {project, node?, parameters?, name?}``.
 
     A launch answers 201 ``{id, name, status: "queued", message}``, 409 ``{error: "no idle
     backtesting node"}``, or 400 with the build's diagnostics.
@@ -52,6 +53,11 @@ class BacktestListApi(APIView):
         backtests = scoped_backtests(request)
         if "project" in request.query_params:
             backtests = backtests.filter(project_id=int(request.query_params["project"]))
+        # An optimization's combinations are listed under it, not beside plain backtests.
+        if "optimization" in request.query_params:
+            backtests = backtests.filter(optimization_id=int(request.query_params["optimization"]))
+        else:
+            backtests = backtests.filter(optimization__isnull=True)
         return Response([backtest_summary(b) for b in backtests])
 
     @extend_schema(

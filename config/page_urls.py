@@ -5,6 +5,7 @@ from django.urls import path
 
 from accounts import pages as accounts_pages
 from backtesting import pages as backtesting_pages
+from backtesting.optimization import pages as optimization_pages
 from ide import pages as ide_pages
 from nodes import pages as nodes_pages
 
@@ -26,6 +27,16 @@ urlpatterns = [
         "backtests/<int:backtest_id>/", backtesting_pages.backtest_results, name="backtest-results"
     ),
     path("resources/", nodes_pages.resources, name="resources"),
+    path(
+        "projects/<int:project_id>/optimize/",
+        optimization_pages.optimization_launch,
+        name="optimization-launch",
+    ),
+    path(
+        "optimizations/<int:optimization_id>/",
+        optimization_pages.optimization_results,
+        name="optimization-results",
+    ),
 ]
 
 # With DEBUG on, serve static/ from the app server itself: `make run` is plain daphne, which
