@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from backtesting import services
-from backtesting.models import Backtest
+from backtesting.models import Backtest, Optimization
 
 logger = logging.getLogger(__name__)
 
@@ -199,14 +199,33 @@ def run_in_sandbox(
     """
     from backtesting.sandbox import SandboxJob, run_sandboxed
 
+    warm = shared_data_files(backtest)
     job = SandboxJob(
         artifact=bytes(backtest.artifact.blob),
         parameters={str(k): str(v) for k, v in backtest.parameters.items()},
         data_dir=str(settings.DATA_DIR),
         limits=sandbox_limits(backtest),
+        warm=tuple(warm),
     )
     outcome = run_sandboxed(job, on_events=on_events, should_stop=should_stop)
+    if backtest.optimization_id and outcome.data_files and not warm:
+        Optimization.objects.filter(pk=backtest.optimization_id).update(
+            data_files=outcome.data_files
+        )
     return outcome.status, outcome.error
+
+
+def shared_data_files(backtest: Backtest) -> list:
+    """The data reads an earlier combination of the same optimization made (none for a
+    plain backtest): the sandbox parses them once and forks this run with them loaded."""
+    if not backtest.optimization_id:
+        return []
+    return list(
+        Optimization.objects.filter(pk=backtest.optimization_id)
+        .values_list("data_files", flat=True)
+        .first()
+        or []
+    )
 
 
 def worker_name() -> str:

@@ -59,6 +59,9 @@ class Optimization(models.Model):
     base_parameters = models.JSONField(default=dict, blank=True)
     source_snapshot = models.JSONField(default=dict, blank=True)
     estimated_seconds = models.FloatField(null=True, blank=True)
+    #: the cached data reads of its first completed combination (``SandboxOutcome.data_files``):
+    #: later combinations are forked with that data already parsed.
+    data_files = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 from backtesting.engine import loader
 from backtesting.sandbox import audit, layers, messages
-from backtesting.sandbox.protocol import LAYERS_FRAME, PipeSink
+from backtesting.sandbox.protocol import DATA_FILES_FRAME, LAYERS_FRAME, PipeSink
 
 INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
@@ -155,6 +155,9 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
         return
     module_name, _, function_name = request["entry"].partition(":")
     entry = getattr(importlib.import_module(module_name), function_name)
+    from backtesting.engine.data import warm
+
+    warm.record()  # reported before the result, so the next run can inherit the parsed data
     if layers.AUDIT_HOOK in request["layers"]:
         audit.install(request["read_roots"], [job_dir])
     try:
@@ -196,6 +199,10 @@ class _FriendlyResults:
             and str(event.get("error") or "").startswith("MemoryError")
         ):
             event = {**event, "error": messages.OUT_OF_MEMORY.format(memory_mb=self._memory_mb)}
+        if event.get("type") == "result":
+            from backtesting.engine.data import warm
+
+            self._sink.emit({"type": DATA_FILES_FRAME, "keys": warm.recorded()})
         self._sink.emit(event)
 
 

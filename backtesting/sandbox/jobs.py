@@ -34,6 +34,9 @@ class SandboxJob:
     parameters: dict[str, str]
     data_dir: str
     limits: SandboxLimits
+    #: cached reads (``SandboxOutcome.data_files`` of an earlier run) the forkserver parses
+    #: before forking, so this child inherits them parsed (an optimization's later runs)
+    warm: tuple = ()
 
 
 @dataclass
@@ -46,3 +49,5 @@ class SandboxOutcome:
     error: str | None
     exit_code: int | None
     layers: list[str] = field(default_factory=list)
+    #: the cached reads the run made; pass them as ``SandboxJob.warm`` to share the data
+    data_files: list = field(default_factory=list)

@@ -21,6 +21,9 @@ MAX_FRAME_BYTES = 1 << 20
 
 #: the child's first frame: ``{"type": LAYERS_FRAME, "layers": [...], "skipped": {name: why}}``
 LAYERS_FRAME = "sandbox.layers"
+#: sent just before ``result``: ``{"type": DATA_FILES_FRAME, "keys": [[reader, *args], ...]}``,
+#: the cached reads the run made (``engine.data.warm``); the parent keeps it off the stream
+DATA_FILES_FRAME = "sandbox.data_files"
 
 
 class ProtocolError(Exception):

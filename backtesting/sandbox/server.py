@@ -145,6 +145,8 @@ class _Server:
         job_fd, event_fd = fds
         request: dict[str, Any] = marshal.loads(bytes(payload))
         job_sock = socket.socket(fileno=job_fd)
+        if request.get("warm"):
+            _warm(request["warm"], request["data_dir"])
         try:
             pid = os.fork()
         except OSError:
@@ -215,6 +217,17 @@ class _Server:
         for pid in list(self.by_pid):
             _kill(pid)
         shutil.rmtree(self.jobs_root, ignore_errors=True)
+
+
+def _warm(keys: list, data_dir: str) -> None:
+    """Parse the files an earlier run of the same optimization read, before forking: the
+    child inherits them parsed (``engine.data.warm`` validates the untrusted keys)."""
+    try:
+        from backtesting.engine.data import warm
+
+        warm.preload(keys, data_dir)
+    except Exception:  # noqa: BLE001, S110  # warming is an optimisation; the child reads itself
+        pass
 
 
 def _kill(pid: int) -> None:

@@ -30,7 +30,13 @@ from backtesting.sandbox.jobs import (
     SandboxJob,
     SandboxOutcome,
 )
-from backtesting.sandbox.protocol import LAYERS_FRAME, Event, FrameDecoder, ProtocolError
+from backtesting.sandbox.protocol import (
+    DATA_FILES_FRAME,
+    LAYERS_FRAME,
+    Event,
+    FrameDecoder,
+    ProtocolError,
+)
 from backtesting.sandbox.server import EXIT, PID
 
 logger = logging.getLogger(__name__)
@@ -128,6 +134,7 @@ class _Run:
         self.batch_since = 0.0
         self.layers: list[str] | None = None
         self.result: Event | None = None
+        self.data_files: list = []
         self.kill_reason: str | None = None
         self.protocol_error: str | None = None
         # loop state (see supervise)
@@ -167,6 +174,7 @@ class _Run:
             "user": user,
             "skipped": self.skipped,
             "read_roots": [*self.spec.read_only_paths(), *_EXTRA_READ_ROOTS],
+            "warm": [list(key) for key in self.job.warm],
         }
 
     # -- the loop ---------------------------------------------------------------------
@@ -281,6 +289,9 @@ class _Run:
                 self._add(_layers_log(self.layers, event.get("skipped") or {}))
             elif event["type"] == LAYERS_FRAME or self.result is not None:
                 continue  # only the child's first frame is the report; result is the last
+            elif event["type"] == DATA_FILES_FRAME:
+                keys = event.get("keys")
+                self.data_files = keys if isinstance(keys, list) else []
             elif event["type"] == "result":
                 self.result = event
             else:
@@ -329,7 +340,13 @@ class _Run:
         self._flush()
         status = {"Completed": COMPLETED, "Stopped": STOPPED}.get(result["status"], RUNTIME_ERROR)
         error = None if status == COMPLETED else str(result.get("error") or "")
-        return SandboxOutcome(status=status, error=error, exit_code=code, layers=self.layers)
+        return SandboxOutcome(
+            status=status,
+            error=error,
+            exit_code=code,
+            layers=self.layers,
+            data_files=self.data_files if status == COMPLETED else [],
+        )
 
     def finish_without_child(self, message: str) -> SandboxOutcome:
         """The forkserver could not be reached: report it through the same event stream."""
