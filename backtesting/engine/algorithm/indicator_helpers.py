@@ -11,7 +11,9 @@ from datetime import timedelta
 from typing import Any
 
 from backtesting.engine import indicators as ind
+from backtesting.engine.data.bars import IndicatorDataPoint
 from backtesting.engine.data.enums import RESOLUTION_SPAN
+from backtesting.engine.indicators.base import ANY, POINT
 
 
 class IndicatorHelpersMixin:
@@ -136,6 +138,14 @@ class IndicatorHelpersMixin:
                 indicator.update(bar)
             else:
                 indicator.update(bar.end_time, float(bar.value))
+
+        generic_update = type(indicator).update is ind.IndicatorBase.update
+        if selector is None and generic_update and indicator._input in (POINT, ANY):
+            # the common case, once per bar: update(time, value) is exactly this
+            process, point = indicator._process, IndicatorDataPoint
+
+            def feed(bar: Any) -> None:
+                process(point(bar.end_time, bar.value))
 
         period = _as_period(resolution)
         sub_period = RESOLUTION_SPAN[security.resolution]

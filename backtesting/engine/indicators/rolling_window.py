@@ -133,3 +133,15 @@ class RollingWindow:
 
     def __repr__(self) -> str:
         return f"RollingWindow(size={self._size}, count={self.count}, samples={self._samples})"
+
+
+def _window_add(window: RollingWindow, item: Any) -> None:
+    """``window.add(item)`` without the method call, for indicators' per-update paths."""
+    window._samples += 1
+    items = window._items
+    if len(items) == window._size:
+        if window._size == 0:
+            window._most_recently_removed = item
+            return
+        window._most_recently_removed = items[-1]
+    items.appendleft(item)
