@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Membership
 from backtesting import services
+from backtesting.charts import downsample_points
 from backtesting.events import backtest_summary, stored_event
 from backtesting.models import Backtest, BacktestEvent
 from config.schema import BacktestOutput, BuildOutput, ErrorOutput, LaunchOutput, LogOutput
@@ -180,6 +181,9 @@ class BacktestChartsApi(APIView):
                 p["series"], {"type": p.get("series_type"), "unit": p.get("unit"), "points": []}
             )
             series["points"].append([p["time"], p["value"]])
+        for series_map in charts.values():
+            for series in series_map.values():
+                series["points"] = downsample_points(series["points"])
         return Response(charts)
 
 

@@ -15,6 +15,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.selectors import is_member
+from backtesting.charts import downsample_chart_events
 from backtesting.events import (
     EventsMessage,
     StatusMessage,
@@ -85,7 +86,7 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         """The backtest and every event stored after ``after``, in ``seq`` order."""
         backtest = Backtest.objects.get(pk=self.backtest_id)
         summary = dict(backtest_summary(backtest))
-        return summary, self._stored(after, None)
+        return summary, downsample_chart_events(self._stored(after, None))
 
     @database_sync_to_async
     def stored_between(self, after: int, before: int) -> list[dict[str, Any]]:
