@@ -8,11 +8,13 @@ no duplicate without replaying the whole run.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from accounts.selectors import is_member
 from backtesting.charts import downsample_chart_events
@@ -26,6 +28,8 @@ from backtesting.events import (
 from backtesting.models import Backtest, BacktestEvent
 from config.broadcast import bind_event_loop
 
+logger = logging.getLogger(__name__)
+
 #: close code for a socket whose user may not see the backtest (or it does not exist).
 CLOSE_NOT_ALLOWED = 4403
 
@@ -37,6 +41,10 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
     between is lost; live events the snapshot already held are dropped by ``seq``. A live
     message that skips numbers (a broadcast lost while Redis restarted) is completed from
     the database first, so the socket's ``seq`` stays contiguous.
+
+    Every ``WEBSOCKET_RESYNC_SECONDS`` the socket joins its group again and catches up from
+    the database: a Redis restart forgets group memberships, and without this an open page
+    would hear nothing more, not even that the run finished.
     """
 
     async def connect(self) -> None:
@@ -44,6 +52,7 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         self.backtest_id = int(self.scope["url_route"]["kwargs"]["backtest_id"])
         self.group = backtest_group(self.backtest_id)
         self.last_seq = _after(self.scope)
+        self.status = ""
         if not await self.may_watch():
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
@@ -51,9 +60,13 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         summary, events = await self.snapshot(self.last_seq)
         self.last_seq = events[-1]["seq"] if events else self.last_seq
+        self.status = summary["status"]
         await self.send_json({"type": "snapshot", "backtest": summary, "events": events})
+        self.resync_task = asyncio.create_task(self.resync())
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "resync_task"):
+            self.resync_task.cancel()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -61,15 +74,37 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         """Relay live events this socket has not seen (by ``seq``)."""
         fresh = [event for event in message["events"] if event["seq"] > self.last_seq]
         if fresh and fresh[0]["seq"] > self.last_seq + 1:
-            missed = await self.stored_between(self.last_seq, fresh[0]["seq"])
-            fresh = missed + fresh
-        if fresh:
+            fresh = await self.stored_between(self.last_seq, fresh[0]["seq"]) + fresh
+        await self.send_events(fresh)
+
+    async def send_events(self, events: list[dict[str, Any]]) -> None:
+        """Send the events that follow ``last_seq`` (nothing awaits between check and update,
+        so the live handler and the resync task never send a ``seq`` twice)."""
+        fresh = [event for event in events if event["seq"] > self.last_seq]
+        if fresh and fresh[0]["seq"] == self.last_seq + 1:
             self.last_seq = fresh[-1]["seq"]
             await self.send_json({"type": "events", "events": fresh})
 
     async def backtest_status(self, message: StatusMessage) -> None:
         """Relay a status change (running, finished, renamed)."""
+        self.status = message["backtest"]["status"]
         await self.send_json({"type": "status", "backtest": message["backtest"]})
+
+    async def resync(self) -> None:
+        """Rejoin the group and send what the database has that this socket missed."""
+        while True:
+            await asyncio.sleep(settings.WEBSOCKET_RESYNC_SECONDS)
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+                summary = await self.summary()
+                events = await self.stored_between(self.last_seq, None)
+            except Exception:  # Redis or the database is restarting: try again next time
+                logger.warning("resync of backtest %s failed", self.backtest_id, exc_info=True)
+                continue
+            await self.send_events(events)
+            if summary["status"] != self.status:
+                self.status = summary["status"]
+                await self.send_json({"type": "status", "backtest": summary})
 
     @database_sync_to_async
     def may_watch(self) -> bool:
@@ -89,8 +124,13 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         return summary, downsample_chart_events(self._stored(after, None))
 
     @database_sync_to_async
-    def stored_between(self, after: int, before: int) -> list[dict[str, Any]]:
-        """Stored events with ``after < seq < before`` (a gap in the live tail)."""
+    def summary(self) -> dict[str, Any]:
+        """The backtest as status frames show it."""
+        return dict(backtest_summary(Backtest.objects.get(pk=self.backtest_id)))
+
+    @database_sync_to_async
+    def stored_between(self, after: int, before: int | None) -> list[dict[str, Any]]:
+        """Stored events with ``after < seq < before`` (a gap in the live tail), unthinned."""
         return self._stored(after, before)
 
     def _stored(self, after: int, before: int | None) -> list[dict[str, Any]]:

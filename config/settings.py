@@ -198,6 +198,9 @@ HEARTBEAT_INTERVAL_SECONDS = env.float("HEARTBEAT_INTERVAL_SECONDS", default=2.0
 #: seconds a worker keeps retrying an unreachable database (buffering events) before the
 #: run fails; see backtesting.execution.EventWriter.
 DATABASE_OUTAGE_SECONDS = env.float("DATABASE_OUTAGE_SECONDS", default=300.0)
+#: seconds between two re-joins of a backtest websocket to its group, each catching up from
+#: the database (a Redis restart forgets group memberships).
+WEBSOCKET_RESYNC_SECONDS = env.float("WEBSOCKET_RESYNC_SECONDS", default=10.0)
 #: longest a whole backtest may run (wall clock), seconds; the sandbox enforces it.
 BACKTEST_MAX_SECONDS = env.float("BACKTEST_MAX_SECONDS", default=12 * 3600.0)
 

@@ -36,6 +36,7 @@ def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+@pytest.mark.timeout(LOAD_SECONDS + WARM_UP_SECONDS + 240)
 def test_the_site_holds_under_websocket_and_api_load(deploy, record):
     deployment = deploy(nodes=4, workers=2, threads=2)
     # A backtest streaming for the whole test, watched by every websocket client.

@@ -153,3 +153,28 @@ async def test_a_lost_broadcast_is_filled_from_the_database(running, owner, monk
     assert [(e["seq"], e["message"]) for e in frame["events"]] == [(1, "line 1"), (2, "line 2")]
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_socket_whose_group_membership_was_forgotten_catches_up(running, owner, settings):
+    from asgiref.sync import sync_to_async
+    from channels.layers import get_channel_layer
+
+    from backtesting.events import backtest_group
+
+    settings.WEBSOCKET_RESYNC_SECONDS = 0.2
+    socket = _socket(f"/ws/backtests/{running.pk}/", owner)
+    assert (await socket.connect())[0]
+    json.loads(await socket.receive_from(timeout=5))
+    # Redis restarts: the group no longer lists this socket, so broadcasts miss it,
+    layer = get_channel_layer()
+    for channel in list(layer.groups.get(backtest_group(running.pk), {})):
+        await layer.group_discard(backtest_group(running.pk), channel)
+    await sync_to_async(services.record_events)(backtest_id=running.pk, events=[_log(1)])
+    await sync_to_async(services.finish_backtest)(backtest_id=running.pk, status="completed")
+    # yet the socket rejoins, and gets the line and the final status from the database.
+    frames = [json.loads(await socket.receive_from(timeout=5)) for _ in range(2)]
+    assert frames[0]["type"] == "events"
+    assert [e["message"] for e in frames[0]["events"]] == ["line 1"]
+    assert frames[1]["type"] == "status" and frames[1]["backtest"]["status"] == "completed"
+    await socket.disconnect()
