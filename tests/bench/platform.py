@@ -1,0 +1,247 @@
+"""The platform figures of ``make bench`` (issue 8), measured against a running server.
+
+:func:`measure` starts the site (``platform_server``: daphne + in-process workers on a
+PostgreSQL database of its own, a paid organization with B2-8 nodes), measures each figure,
+always stops everything it started, and returns rows for the "platform figures" table::
+
+    {"figure": str, "value": float | None, "unit": "ms" | "x", "target": str,
+     "ok": bool | None, "detail": str}
+
+``ok`` is None when a figure could not be measured (``detail`` says why). Every time is
+taken on one clock per figure: the page's own clock in the browser, wall time on loopback
+otherwise (all processes run on this machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tests.bench import platform_browser
+from tests.bench.platform_server import BenchServer, start, stop
+from tests.bench.platform_source import BUSY, STAMPED, thousand_line_project
+
+ROOT = Path(__file__).resolve().parents[2]
+FINAL = ("completed", "runtime_error", "stopped")
+
+
+def row(
+    figure: str, value: float | None, target: float, unit: str = "ms", detail: str = "",
+    *, below: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """One table row; ``below``: the value must be strictly under the target."""
+    ok = None if value is None else (value < target if below else value <= target)
+    sign = "<" if below else "<="
+    return {"figure": figure, "value": value, "unit": unit, "target": f"{sign} {target:g} {unit}",
+            "ok": ok, "detail": detail}  # fmt: skip
+
+
+def measure(repeats: int = 10, clients: int = 200, browser: bool = True) -> list[dict[str, Any]]:
+    """Every platform figure; a figure that fails to run becomes a row with its error."""
+    rows = _local(repeats)
+    server = start(nodes=3)
+    try:
+        steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
+            ("build through the API", lambda: _build_api(server, repeats)),
+            ("launch -> running", lambda: _launch_to_running(server, repeats)),
+            ("websocket watchers", lambda: _watchers(server, clients)),
+            ("W backtests on W workers", lambda: _scaling(server)),
+            ("optimization 50-grid", lambda: _optimization(server)),
+        ]
+        if browser:
+            steps[1:1] = [
+                ("keystroke -> diagnostics", lambda: platform_browser.keystroke(server, repeats)),
+                ("node status -> Resources", lambda: platform_browser.resources(server, 5)),
+            ]
+        for name, step in steps:
+            print(f"[bench] platform: {name}", file=sys.stderr)
+            try:
+                rows.extend(step())
+            except Exception as error:  # noqa: BLE001  # one broken figure must not hide the rest
+                rows.append(
+                    {"figure": name, "value": None, "unit": "", "target": "", "ok": None,
+                     "detail": f"not measured: {type(error).__name__}: {error}"[:300]}
+                )  # fmt: skip
+    finally:
+        stop(server)
+    return rows
+
+
+# ---------- without the server ----------
+
+
+def _local(repeats: int) -> list[dict[str, Any]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.platform_local", str(repeats)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if out.returncode != 0:
+        detail = f"not measured: {out.stderr.strip().splitlines()[-1:]}"
+        return [row("build 1,000 lines (ide.build, in-process)", None, 30, detail=detail)]
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return [
+        row("build 1,000 lines (ide.build, in-process)", data["build_median_ms"], 30,
+            detail=f"median of {len(data['build_ms'])}, compile + pyflakes + artifact compile"),
+        row("sandboxed child start (warm forkserver)", data["child_start_median_ms"], 30,
+            detail=f"submit -> first bytes from the child; a whole trivial run "
+            f"{data['trivial_run_median_ms']:.0f} ms; {', '.join(data['layers'])}"),
+    ]  # fmt: skip
+
+
+# ---------- through the running server ----------
+
+
+def project(server: BenchServer, name: str, source: str) -> int:
+    """A project of the demo organization holding ``source`` as main.py."""
+    body = {"name": name, "organization": server.info["organization"]}
+    project_id = server.call("POST", "/api/projects/", body)["id"]
+    server.call("PUT", f"/api/projects/{project_id}/files/main.py", {"content": source})
+    return project_id
+
+
+def _build_api(server: BenchServer, repeats: int) -> list[dict[str, Any]]:
+    project_id = project(server, "Thousand lines", thousand_line_project())
+    times = []
+    for i in range(repeats + 1):
+        source = thousand_line_project(variant=1000 + i)
+        server.call("PUT", f"/api/projects/{project_id}/files/main.py", {"content": source})
+        started = time.perf_counter()
+        result = server.call("POST", f"/api/projects/{project_id}/build/")
+        times.append((time.perf_counter() - started) * 1000)
+        assert result.get("success", True), result
+    times = times[1:]
+    return [row("build 1,000 lines (POST /build/, round trip)", statistics.median(times), 30,
+                detail=f"median of {len(times)}; worst {max(times):.0f} ms; new text each time")]  # fmt: skip
+
+
+def _epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def _launch(server: BenchServer, project_id: int, node: int | None = None, **params: Any) -> int:
+    body: dict[str, Any] = {
+        "project": project_id,
+        "parameters": {k: str(v) for k, v in params.items()},
+    }
+    if node is not None:
+        body["node"] = node
+    return server.call("POST", "/api/backtests/", body)["id"]
+
+
+def _launch_to_running(server: BenchServer, repeats: int) -> list[dict[str, Any]]:
+    """Launch (the API call the Backtest button makes) -> status ``running`` on a B2-8 node.
+
+    The status is read by polling the API every 5 ms, so the figure is at most 5 ms high."""
+    project_id = project(server, "Launch", STAMPED)
+    node = server.info["nodes"][0]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        backtest_id = _launch(server, project_id, node=node, every=1000, sleep=0)
+        while True:
+            status = server.call("GET", f"/api/backtests/{backtest_id}/")["status"]
+            if status != "queued":
+                break
+            time.sleep(0.005)
+        times.append((time.perf_counter() - started) * 1000)
+        server.wait_final(backtest_id)
+    return [row("launch -> running (paid node, no B-MICRO delay)", statistics.median(times), 300,
+                detail=f"median of {len(times)}; worst {max(times):.0f} ms; POST /api/backtests/ "
+                "then poll")]  # fmt: skip
+
+
+def _watchers(server: BenchServer, clients: int) -> list[dict[str, Any]]:
+    """``clients`` Python websocket clients on one running backtest (see platform_ws)."""
+    project_id = project(server, "Watched", STAMPED)
+    backtest_id = _launch(server, project_id, every=10, sleep=0.02, hold=8)
+    config = {
+        "url": f"{server.ws}/ws/backtests/{backtest_id}/",
+        "origin": server.url,
+        "session": server.info["session"],
+        "clients": clients,
+        "seconds": 120,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.platform_ws", json.dumps(config)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr.strip().splitlines()[-1:])
+    stats = json.loads(out.stdout.strip().splitlines()[-1])
+    final = server.wait_final(backtest_id)
+    everyone = stats["complete"] == clients and stats["final"] == clients
+    detail = (
+        f"{stats['connected']}/{clients} connected, {stats['complete']} got every seq 1..{stats['last_seq']}, "
+        f"{stats['final']} saw the end ({final['status']}), {stats['repeated']} repeats; "
+        f"{stats['lag_samples']} lag samples, p50 {stats['lag_p50_ms'] or 0:.0f} ms, "
+        f"max {stats['lag_max_ms'] or 0:.0f} ms"
+    )
+    if stats.get("last_error"):
+        detail += f"; {stats['errors']} errors, last {stats['last_error']}"
+    result = row(f"{clients} websocket watchers: p95 event lag", stats["lag_p95_ms"], 500,
+                 detail=detail, below=True)  # fmt: skip
+    if result["ok"] and not everyone:
+        result["ok"] = False
+    return [result]
+
+
+def _scaling(server: BenchServer, workers: int = 2) -> list[dict[str, Any]]:
+    """One CPU-bound backtest alone, then ``workers`` at once on as many nodes."""
+    project_id = project(server, "Busy", BUSY)
+    nodes = server.info["nodes"][:workers]
+    _run_all(server, project_id, nodes[:1])  # warm: build cached, forkserver and data warm
+    one = statistics.median(_run_all(server, project_id, nodes[:1]) for _ in range(2))
+    many = statistics.median(_run_all(server, project_id, nodes) for _ in range(2))
+    cores = os.cpu_count() or 1
+    load = os.getloadavg()[0]
+    return [row(f"{workers} backtests on {workers} workers / time of 1", many / one, 1.25, unit="x",
+                detail=f"1 alone {one:.2f} s, {workers} together {many:.2f} s (launch -> last "
+                f"finished); {cores} cores, load average {load:.1f} during the run")]  # fmt: skip
+
+
+def _run_all(server: BenchServer, project_id: int, nodes: list[int]) -> float:
+    started = time.time()
+    ids = [_launch(server, project_id, node=node) for node in nodes]
+    finals = [server.wait_final(i) for i in ids]
+    assert all(f["status"] == "completed" for f in finals), finals
+    return max(_epoch(f["finished_at"]) for f in finals) - started
+
+
+def _optimization(server: BenchServer, combinations: int = 50) -> list[dict[str, Any]]:
+    """A 50-combination grid on one node against 50 separate backtests, one at a time."""
+    project_id = project(server, "Grid", BUSY)
+    node = server.info["nodes"][0]
+    _run_all(server, project_id, [node])
+    separate = 0.0
+    for i in range(combinations):
+        backtest_id = _launch(server, project_id, node=node, work=2000 + i)
+        final = server.wait_final(backtest_id)
+        separate += _epoch(final["finished_at"]) - _epoch(final["created_at"])
+    body = {
+        "project": project_id,
+        "target": "Sharpe Ratio",
+        "parameters": [{"name": "work", "min": 2000, "max": 2000 + combinations - 1, "step": 1}],
+        "node_type": "B2-8",
+        "parallel_nodes": 1,
+    }
+    created = server.call("POST", "/api/optimizations/", body)
+    deadline = time.monotonic() + 20 * combinations
+    while time.monotonic() < deadline:
+        summary = server.call("GET", f"/api/optimizations/{created['id']}/")
+        if summary["status"] in ("completed", "aborted", "failed"):
+            break
+        time.sleep(0.2)
+    else:
+        raise TimeoutError("the optimization did not finish")
+    grid = _epoch(summary["finished_at"]) - _epoch(summary["created_at"])
+    return [row(f"optimization {combinations}-grid / {combinations} separate backtests",
+                grid / separate, 0.5, unit="x",
+                detail=f"grid {grid:.1f} s ({summary['status']}), separate {separate:.1f} s")]  # fmt: skip
