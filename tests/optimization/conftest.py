@@ -34,6 +34,8 @@ class GridSandbox:
         self.fail_when: Callable[[dict[str, str]], bool] = lambda params: False
         #: runs whose parameters match are held until released or stopped.
         self.hold_when: Callable[[dict[str, str]], bool] = lambda params: False
+        #: parameters of the runs currently held
+        self.held: list[dict[str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._release = threading.Event()
@@ -57,6 +59,8 @@ class GridSandbox:
         try:
             on_events([{"type": "progress", "fraction": 0.5}])
             time.sleep(0.02)  # long enough for runs to overlap when they can
+            if self.hold_when(params):
+                self.held.append(params)
             while self.hold_when(params) and not self._release.wait(0.02):
                 if should_stop():
                     return "stopped", "stopped by user"

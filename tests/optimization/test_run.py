@@ -109,12 +109,7 @@ def test_abort_mid_way_stops_running_drops_queued_and_keeps_results(
     grid_sandbox.hold_when = lambda params: params["a"] != "1"
     created = _create(client, project, parallel_nodes=2)
     optimization_id = created["id"]
-    wait_for(
-        lambda: (
-            Backtest.objects.filter(optimization_id=optimization_id, status="running").count() == 2
-        ),
-        what="two held runs",
-    )
+    wait_for(lambda: len(grid_sandbox.held) == 2, what="two held runs")
     response = client.post(f"/api/optimizations/{optimization_id}/abort/")
     assert response.status_code == 200 and response.data["status"] == "aborted"
     wait_for(finished(optimization_id))
