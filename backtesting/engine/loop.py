@@ -35,7 +35,7 @@ PROGRESS_EVENTS = 100
 #: runtime-statistics updates between two recomputations of the (costly) running PSR
 PSR_REFRESH = 10
 #: time steps converted to Python objects at a time (memory stays bounded on long runs)
-CHUNK_STEPS = 100_000
+CHUNK_STEPS = 20_000
 
 _TRADE, _QUOTE, _CUSTOM = 0, 1, 2
 
@@ -104,7 +104,9 @@ def run_loop(
     for chunk in chunks:
         times, firsts, stops = chunk.times, chunk.firsts, chunk.stops
         item_sub, item_row, item_ff = chunk.item_sub, chunk.item_row, chunk.item_ff
-        makers = [bar_factory(sub, *chunk.row_ranges[k]) for k, sub in enumerate(subs)]
+        # fill-forward and non-inline bars go through a factory, built on first use: a
+        # factory converts its rows to lists, which inline subscriptions already did below
+        makers: list[Any] = [None] * len(subs)
         # columns as plain lists: floats are not tracked by the garbage collector, per-row
         # lists would be (a million of them makes every GC pass crawl)
         columns_of = [
@@ -161,14 +163,20 @@ def run_loop(
                     bar.volume = volumes[row]
                     bar.is_fill_forward = False
                 else:
-                    bar = makers[k](item_row[j], now, ff)
+                    make = makers[k]
+                    if make is None:
+                        make = makers[k] = bar_factory(subs[k], *chunk.row_ranges[k])
+                    bar = make(item_row[j], now, ff)
                 security = securities[k]
                 if not ff and not shadowed[k]:
                     if kind == _TRADE:
                         cache = caches[k]
                         cache.trade_bar = bar
                         if cache.ohlc_end != now:
-                            cache.set_ohlc(bar)
+                            # SecurityCache.set_ohlc, inline (once per bar)
+                            cache.ohlc_end = now
+                            cache.open, cache.high, cache.low = bar.open, bar.high, bar.low
+                            cache.close = cache.price = bar.close
                     elif kind == _QUOTE:
                         security.update_quote(bar)
                     else:
