@@ -23,6 +23,7 @@ from backtesting.engine.data.enums import (
     SecurityType,
 )
 from backtesting.engine.data.market_hours import ExchangeHours
+from backtesting.engine.data.memory import release_freed_memory
 from backtesting.engine.data.readers import RawBars, read_bars
 from backtesting.engine.data.symbol import Symbol
 
@@ -136,7 +137,12 @@ def load_subscription(
         first,
         last,
     )
-    return prepare(config, exchange, raw, factor_file, first, last)
+    # the per-day parse left thousands of freed small arrays in the heap
+    release_freed_memory()
+    sub = prepare(config, exchange, raw, factor_file, first, last)
+    del raw
+    release_freed_memory()
+    return sub
 
 
 def prepare(
@@ -178,11 +184,12 @@ def prepare(
             keep |= _in_sessions(
                 ends - np.timedelta64(1, "ns"), ends, exchange, first, last, config.extended_hours
             )
-    starts, ends, values = starts[keep], ends[keep], values[keep]
+    if not keep.all():  # (raw values are the reader's private arrays: no copy when all stay)
+        starts, ends, values = starts[keep], ends[keep], values[keep]
     days = starts.astype("datetime64[D]")
     factors = factor_file.factors(days, config.normalization)
     if config.normalization != DataNormalizationMode.RAW and len(values):
-        values = values.copy()
+        # the reader's arrays are private to this subscription: scaled in place
         price_cols = [0, 1, 2, 3] if config.kind == "trade" else [0, 1, 2, 3, 5, 6, 7, 8]
         values[:, price_cols] *= factors[:, None]
         if config.normalization == DataNormalizationMode.TOTAL_RETURN:

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from backtesting.engine.data.memory import release_freed_memory
 from backtesting.engine.feed.subscription import (
     Subscription,
     fill_forward_grid,
@@ -28,6 +29,16 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     if len(values) < 2:
         return values
     return values[np.concatenate(([True], values[1:] != values[:-1]))]
+
+
+def _ordered_pairs(times: np.ndarray, subs: np.ndarray) -> bool:
+    """True when (time, subscription) pairs are already in lexicographic order (a single
+    subscription's items usually are: the sort is skipped)."""
+    if len(times) < 2:
+        return True
+    if (times[1:] < times[:-1]).any():
+        return False
+    return not ((times[1:] == times[:-1]) & (subs[1:] < subs[:-1])).any()
 
 
 def _sorted_member(values: np.ndarray, sorted_pool: np.ndarray) -> np.ndarray:
@@ -102,7 +113,7 @@ class BacktestFeed:
                 in_range = (sub.end > start_ns) & (sub.start <= end_ns)
             rows = np.nonzero(in_range)[0]
             pos_parts.append(sub.end[rows])
-            sub_parts.append(np.full(len(rows), k))
+            sub_parts.append(np.full(len(rows), k, dtype=np.int32))
             row_parts.append(rows)
             ff_parts.append(np.zeros(len(rows), dtype=bool))
             daily_free = sub.config.resolution == 4 and not strict_daily_end_time(
@@ -126,24 +137,40 @@ class BacktestFeed:
                 ok = last_row >= rows[0]
                 grids[k] = grid[ok]
                 pos_parts.append(grid[ok])
-                sub_parts.append(np.full(int(ok.sum()), k))
+                sub_parts.append(np.full(int(ok.sum()), k, dtype=np.int32))
                 row_parts.append(last_row[ok])
                 ff_parts.append(np.ones(int(ok.sum()), dtype=bool))
         times = np.concatenate(pos_parts) if pos_parts else np.zeros(0, dtype=np.int64)
         subs_idx = np.concatenate(sub_parts) if sub_parts else np.zeros(0, dtype=np.int64)
         rows_all = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int64)
         ffs = np.concatenate(ff_parts) if ff_parts else np.zeros(0, dtype=bool)
-        order = np.lexsort((subs_idx, times))
+        del pos_parts, sub_parts, row_parts, ff_parts, grids
         # kept as compact numpy arrays; the loop converts one chunk at a time to lists
-        self._times = times[order]
-        self._subs = subs_idx[order]
-        self._rows = rows_all[order]
-        self._ff = ffs[order]
+        if not _ordered_pairs(times, subs_idx):
+            order = np.lexsort((subs_idx, times))
+            times, subs_idx, rows_all, ffs = (
+                times[order],
+                subs_idx[order],
+                rows_all[order],
+                ffs[order],
+            )
+            del order
+        self._times = times
+        self._subs = subs_idx
+        self._rows = rows_all.astype(np.int32) if len(rows_all) < 2**31 else rows_all
+        del rows_all
+        self._ff = ffs
         # corporate actions take effect at midnight: a step of their own, even without bars
         extra = [t for t in (event_times or []) if start_ns < t <= end_ns]
         self.steps = _sorted_unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
-        self._bounds = np.searchsorted(self._times, self.steps, side="left")
-        self._ends = np.searchsorted(self._times, self.steps, side="right")
+        if len(self.steps) == len(self._times) and not extra:
+            # one item per step (a single subscription): no search needed
+            self._bounds = np.arange(len(self.steps), dtype=np.int64)
+            self._ends = self._bounds + 1
+        else:
+            self._bounds = np.searchsorted(self._times, self.steps, side="left")
+            self._ends = np.searchsorted(self._times, self.steps, side="right")
+        release_freed_memory()
 
     def __len__(self) -> int:
         return len(self.steps)
