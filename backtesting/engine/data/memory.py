@@ -16,10 +16,12 @@ from typing import Any
 
 @lru_cache(maxsize=1)
 def _libc() -> Any:
-    name = ctypes.util.find_library("c")
-    if not name:
-        return None
+    # Inside the sandbox find_library (it writes a temporary file) and dlopen are refused
+    # with PermissionError: trimming is then skipped, never the run failed.
     try:
+        name = ctypes.util.find_library("c")
+        if not name:
+            return None
         libc = ctypes.CDLL(name)
         return libc if hasattr(libc, "malloc_trim") else None
     except OSError:
