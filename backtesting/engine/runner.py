@@ -23,6 +23,7 @@ from typing import Any
 from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
 from backtesting.engine.brokerage.orders import MarketOnCloseOrder
 from backtesting.engine.brokerage.transactions import order_event_payload
+from backtesting.engine.loader import load_algorithm
 from backtesting.engine.loop import run_loop
 from backtesting.engine.results.collector import ResultCollector
 from backtesting.engine.results.report import final_statistics, runtime_statistics
@@ -107,6 +108,46 @@ def run_algorithm(
     }
     sink.emit(result)
     return result
+
+
+def run_modules(
+    modules: dict[str, Any],
+    *,
+    data_dir: Path | str,
+    sink: ResultSink,
+    parameters: dict[str, str] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    state: RunState | None = None,
+    main: str = "main",
+) -> dict:
+    """Load the project's compiled ``modules`` and run its algorithm (see ``run_algorithm``).
+
+    Loading executes the user's module-level code, so an error there is the user's too: it
+    ends as a "RuntimeError" result naming the file and line, like an error in ``initialize``.
+    """
+    try:
+        algorithm_type = load_algorithm(modules, main)
+    except Exception as exc:  # user code failed at import time: report it the same way
+        error = f"{type(exc).__name__}: {exc}"
+        stack = _user_traceback(exc)
+        result: Event = {
+            "type": "result",
+            "status": "RuntimeError",
+            "error": error,
+            "stacktrace": stack,
+            "statistics": {},
+            "runtime_statistics": {},
+        }
+        sink.emit(result)
+        return result
+    return run_algorithm(
+        algorithm_type,
+        data_dir=data_dir,
+        sink=sink,
+        parameters=parameters,
+        should_stop=should_stop,
+        state=state,
+    )
 
 
 def _log(state: RunState, sink: ResultSink, level: str, time: datetime, message: str) -> None:

@@ -39,11 +39,11 @@ DEFAULT_ENTRY = "backtesting.sandbox.child:run_engine"
 def run_engine(
     modules: dict[str, Any], *, data_dir: str, sink: PipeSink, parameters: dict[str, str]
 ) -> None:
-    """Load the algorithm class from the artifact's modules and run it through the engine."""
+    """Load the algorithm class from the artifact's modules and run it through the engine
+    (loading inside the engine: an error in user module-level code is a RuntimeError result)."""
     from backtesting.engine import runner
 
-    algorithm_type = loader.load_algorithm(modules)
-    runner.run_algorithm(algorithm_type, data_dir=data_dir, sink=sink, parameters=parameters)
+    runner.run_modules(modules, data_dir=data_dir, sink=sink, parameters=parameters)
 
 
 def main(request: dict[str, Any], event_fd: int, job_dir: str) -> NoReturn:
