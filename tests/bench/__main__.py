@@ -109,6 +109,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller workloads for a smoke run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", default="quantdesk,backtrader,backtesting.py")
+    parser.add_argument(
+        "--platform",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the platform figures against a server it starts (tests/bench/platform.py)",
+    )
     args = parser.parse_args()
     engines = args.only.split(",")
     workloads = QUICK if args.quick else FULL
@@ -130,6 +136,12 @@ def main() -> None:
     print_table(table, engines)
     RESULTS.mkdir(exist_ok=True)
     payload = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "quick": args.quick, "workloads": table}
+    if args.platform:
+        from tests.bench.platform import measure as measure_platform
+        from tests.bench.platform import print_rows
+
+        payload["platform"] = measure_platform(repeats=5 if args.quick else 10)
+        print_rows(payload["platform"])
     (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2))
     (RESULTS / f"bench-{payload['time']}.json").write_text(json.dumps(payload, indent=2))
 

@@ -75,6 +75,22 @@ def measure(repeats: int = 10, clients: int = 200, browser: bool = True) -> list
     return rows
 
 
+def print_rows(rows: list[dict[str, Any]]) -> None:
+    """The "platform figures" table: value, target, ok / MISS (or "not measured")."""
+    print("\nplatform figures")
+    header = f"{'figure':58}{'value':>12}{'target':>14}{'':>6}  detail"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        value = (
+            "-"
+            if r["value"] is None
+            else f"{r['value']:,.{2 if r['unit'] == 'x' else 0}f} {r['unit']}"
+        )
+        verdict = {True: "ok", False: "MISS", None: "n/m"}[r["ok"]]
+        print(f"{r['figure'][:58]:58}{value:>12}{r['target']:>14}{verdict:>6}  {r['detail']}")
+
+
 # ---------- without the server ----------
 
 
@@ -207,9 +223,10 @@ def _scaling(server: BenchServer, workers: int = 2) -> list[dict[str, Any]]:
                 f"finished); {cores} cores, load average {load:.1f} during the run")]  # fmt: skip
 
 
-def _run_all(server: BenchServer, project_id: int, nodes: list[int]) -> float:
+def _run_all(server: BenchServer, project_id: int, nodes: list[int], work: int = 20_000) -> float:
+    """Seconds from the first launch to the last stored ``finished_at``."""
     started = time.time()
-    ids = [_launch(server, project_id, node=node) for node in nodes]
+    ids = [_launch(server, project_id, node=node, work=work) for node in nodes]
     finals = [server.wait_final(i) for i in ids]
     assert all(f["status"] == "completed" for f in finals), finals
     return max(_epoch(f["finished_at"]) for f in finals) - started
@@ -219,16 +236,16 @@ def _optimization(server: BenchServer, combinations: int = 50) -> list[dict[str,
     """A 50-combination grid on one node against 50 separate backtests, one at a time."""
     project_id = project(server, "Grid", BUSY)
     node = server.info["nodes"][0]
-    _run_all(server, project_id, [node])
+    _run_all(server, project_id, [node], work=200)
     separate = 0.0
     for i in range(combinations):
-        backtest_id = _launch(server, project_id, node=node, work=2000 + i)
+        backtest_id = _launch(server, project_id, node=node, work=200 + i)
         final = server.wait_final(backtest_id)
         separate += _epoch(final["finished_at"]) - _epoch(final["created_at"])
     body = {
         "project": project_id,
         "target": "Sharpe Ratio",
-        "parameters": [{"name": "work", "min": 2000, "max": 2000 + combinations - 1, "step": 1}],
+        "parameters": [{"name": "work", "min": 200, "max": 200 + combinations - 1, "step": 1}],
         "node_type": "B2-8",
         "parallel_nodes": 1,
     }
