@@ -23,7 +23,6 @@ from backtesting.engine.data.enums import (
     SecurityType,
 )
 from backtesting.engine.data.market_hours import ExchangeHours
-from backtesting.engine.data.memory import release_freed_memory
 from backtesting.engine.data.readers import RawBars, read_bars
 from backtesting.engine.data.symbol import Symbol
 
@@ -137,12 +136,7 @@ def load_subscription(
         first,
         last,
     )
-    # the per-day parse left thousands of freed small arrays in the heap
-    release_freed_memory()
-    sub = prepare(config, exchange, raw, factor_file, first, last)
-    del raw
-    release_freed_memory()
-    return sub
+    return prepare(config, exchange, raw, factor_file, first, last)
 
 
 def prepare(

@@ -14,7 +14,6 @@ from typing import Protocol
 
 import numpy as np
 
-from backtesting.engine.data.memory import release_freed_memory
 from backtesting.engine.feed.subscription import (
     Subscription,
     fill_forward_grid,
@@ -170,7 +169,6 @@ class BacktestFeed:
         else:
             self._bounds = np.searchsorted(self._times, self.steps, side="left")
             self._ends = np.searchsorted(self._times, self.steps, side="right")
-        release_freed_memory()
 
     def __len__(self) -> int:
         return len(self.steps)
