@@ -76,13 +76,18 @@ def run_loop(
     # intraday trade bars (the common case) are built inline, without a function call
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
-    caches = [sec.cache for sec in securities]
-    hooks = [sub.on_bar for sub in subs]
     # An internal feed (the benchmark's hour bars) only prices a security the algorithm
     # does not subscribe itself: LEAN's fill models and charts never see those bars for a
     # user's security (a daily SPY stop-limit fills on daily bars; no intraday equity).
     user_securities = {id(securities[i]) for i in range(len(subs)) if not internal[i]}
     shadowed = [internal[i] and id(securities[i]) in user_securities for i in range(len(subs))]
+    # the common item (a user's intraday trade bar, not filled forward) takes a short path
+    # with every per-subscription decision made here, once
+    fast = [
+        inline[i] and trades_only and not internal[i] and not shadowed[i] for i in range(len(subs))
+    ]
+    caches = [sec.cache for sec in securities]
+    hooks = [sub.on_bar for sub in subs]
     new = object.__new__
 
     def set_time(moment: datetime) -> None:
@@ -148,6 +153,33 @@ def run_loop(
             for j in range(firsts[i], stops[i]):
                 k = item_sub[j]
                 ff = item_ff[j]
+                if fast[k] and not ff:
+                    first_row, opens, highs, lows, closes, volumes = columns_of[k]
+                    row = item_row[j] - first_row
+                    symbol = symbols[k]
+                    bar = new(TradeBar)
+                    bar.symbol = symbol
+                    bar.time = now - periods[k]
+                    bar.end_time = now
+                    bar.open = opens[row]
+                    bar.high = highs[row]
+                    bar.low = lows[row]
+                    bar.close = bar.value = closes[row]
+                    bar.volume = volumes[row]
+                    bar.is_fill_forward = False
+                    cache = caches[k]
+                    cache.trade_bar = bar
+                    if cache.ohlc_end != now:
+                        cache.ohlc_end = now
+                        cache.open, cache.high, cache.low = bar.open, bar.high, bar.low
+                        cache.close = cache.price = bar.close
+                    bars[symbol] = bar
+                    user_data = True
+                    if feeds_handlers[k] and (handlers or consolidators):
+                        if fed is None:
+                            fed = []
+                        fed.append((symbol, bar))
+                    continue
                 kind = kinds[k]
                 if inline[k] and not ff:
                     first_row, opens, highs, lows, closes, volumes = columns_of[k]
