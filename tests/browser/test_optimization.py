@@ -93,3 +93,35 @@ def test_a_two_parameter_optimization_from_the_ide(server: Server, visitor) -> N
     page.goto(f"/projects/{project['id']}/backtests/")
     page.wait_for_selector("[data-testid=optimization-row] >> text=completed")
     assert page.locator("[data-testid=optimization-row]").count() == 1
+
+
+def test_a_one_parameter_optimization_draws_a_line(server: Server, visitor) -> None:
+    server.signup("lena", "lena-pw")
+    project = server.api(
+        "POST",
+        "/api/projects/",
+        {"name": "Line", "files": [{"name": "main.py", "content": ALGORITHM}]},
+        user="lena",
+    )
+    created = server.api(
+        "POST",
+        "/api/optimizations/",
+        {
+            "project": project["id"],
+            "target": "Compounding Annual Return",
+            "direction": "min",
+            "parameters": [{"name": "weight", "min": 0.4, "max": 0.8, "step": 0.4}],
+            "node_type": "O4-12",
+            "parallel_nodes": 2,
+        },
+        user="lena",
+    )
+    me = visitor("lena")
+    me.login("lena", "lena-pw")
+    me.page.goto(f"/optimizations/{created['id']}/")
+    me.page.wait_for_selector("[data-testid=opt-status].completed", timeout=120_000)
+    assert me.page.locator("[data-testid=opt-line] circle").count() == 2
+    assert me.page.locator("[data-testid=opt-line] circle.best").count() == 1
+    # the lowest compounding return is the smaller weight
+    assert me.page.inner_text("[data-testid=best-link]") == "weight=0.4"
+    me.shot("01-line")
