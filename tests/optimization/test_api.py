@@ -202,3 +202,23 @@ def test_a_build_error_refuses_the_optimization(api, owner, free_org) -> None:
     response = api(owner).post("/api/optimizations/", {**BODY, "project": broken.pk}, format="json")
     assert response.status_code == 400
     assert not Optimization.objects.exists()
+
+
+def test_a_combination_whose_worker_died_is_counted_and_its_slot_refilled(
+    api, owner, project, _no_dispatch
+) -> None:
+    from backtesting.services import NODE_LOST, sweep_lost_backtests
+
+    created = api(owner).post("/api/optimizations/", {**BODY, "project": project.pk}, format="json")
+    optimization = Optimization.objects.get(pk=created.data["id"])
+    lost = optimization.backtests.order_by("id").first()
+    stale = timezone.now() - timedelta(hours=1)
+    Backtest.objects.filter(pk=lost.pk).update(status="running", heartbeat_at=stale)
+
+    assert sweep_lost_backtests().lost == [lost.pk]
+    optimization.refresh_from_db()
+    assert optimization.dispatched == 3  # the lost one's slot went to the next combination
+    detail = api(owner).get(f"/api/optimizations/{optimization.pk}/").data
+    assert detail["done"] == 1
+    assert detail["results"][0]["status"] == "runtime_error"
+    assert detail["results"][0]["error"] == NODE_LOST
