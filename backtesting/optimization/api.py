@@ -56,7 +56,7 @@ class OptimizationListApi(APIView):
     error (with its diagnostics).
     """
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="optimizations_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         optimizations = scoped_optimizations(request)
         if "project" in request.query_params:
