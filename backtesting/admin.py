@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from backtesting.models import Backtest
+from backtesting.models import Backtest, Optimization
 
 
 @admin.register(Backtest)
@@ -11,3 +11,11 @@ class BacktestAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     raw_id_fields = ["project", "node", "artifact", "created_by", "organization"]
     readonly_fields = ["last_seq", "log_bytes", "order_count", "heartbeat_at", "worker"]
+
+
+@admin.register(Optimization)
+class OptimizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "organization", "project", "status", "total", "dispatched"]
+    list_filter = ["status"]
+    raw_id_fields = ["project", "artifact", "created_by", "organization", "node_model"]
+    readonly_fields = ["grid", "dispatched", "data_files"]

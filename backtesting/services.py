@@ -503,6 +503,9 @@ def sweep_lost_backtests(*, now: datetime | None = None, check_lost: bool = True
     resent = resend_queued_backtests(
         older_than=timedelta(seconds=settings.QUEUED_RESEND_SECONDS), now=now
     )
+    from backtesting.optimization.services import resume_stalled_optimizations
+
+    resume_stalled_optimizations()
     return SweepReport(lost=lost, resent=resent)
 
 

@@ -293,6 +293,26 @@ def combination_finished(*, backtest_id: int) -> None:
     dispatch(optimization_id=optimization_id)
 
 
+def resume_stalled_optimizations() -> list[int]:
+    """Dispatch again for running optimizations with nothing queued or running.
+
+    A worker that died between finishing a combination and dispatching the next leaves
+    such an optimization; the sweeper calls this so it goes on (or completes). Returns the
+    ids of the backtests dispatched.
+    """
+    stalled = (
+        Optimization.objects.filter(
+            status__in=(Optimization.Status.QUEUED, Optimization.Status.RUNNING)
+        )
+        .exclude(backtests__status__in=ACTIVE_STATUSES)
+        .values_list("pk", flat=True)
+    )
+    created: list[int] = []
+    for optimization_id in list(stalled):
+        created += dispatch(optimization_id=optimization_id)
+    return created
+
+
 def optimization_abort(*, user: AbstractBaseUser, optimization: Optimization) -> Optimization:
     """Stop the running combinations, drop the ones not yet started; results so far stay.
 
@@ -454,4 +474,5 @@ __all__ = [
     "optimization_rename",
     "optimization_summary",
     "publish",
+    "resume_stalled_optimizations",
 ]

@@ -222,3 +222,18 @@ def test_a_combination_whose_worker_died_is_counted_and_its_slot_refilled(
     assert detail["done"] == 1
     assert detail["results"][0]["status"] == "runtime_error"
     assert detail["results"][0]["error"] == NODE_LOST
+
+
+def test_the_sweeper_resumes_an_optimization_left_without_running_combinations(
+    api, owner, project, _no_dispatch
+) -> None:
+    from backtesting.services import sweep_lost_backtests
+
+    created = api(owner).post("/api/optimizations/", {**BODY, "project": project.pk}, format="json")
+    optimization = Optimization.objects.get(pk=created.data["id"])
+    # Both running combinations finished, but their worker died before dispatching more.
+    optimization.backtests.update(status="completed", finished_at=timezone.now())
+    sweep_lost_backtests()
+    optimization.refresh_from_db()
+    assert optimization.dispatched == 4 and optimization.status == "running"
+    assert optimization.backtests.filter(status="queued").count() == 2
