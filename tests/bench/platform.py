@@ -178,7 +178,7 @@ def _launch_to_running(server: BenchServer, repeats: int) -> list[dict[str, Any]
 def _watchers(server: BenchServer, clients: int) -> list[dict[str, Any]]:
     """``clients`` Python websocket clients on one running backtest (see platform_ws)."""
     project_id = project(server, "Watched", STAMPED)
-    backtest_id = _launch(server, project_id, every=10, sleep=0.02, hold=8)
+    backtest_id = _launch(server, project_id, every=10, sleep=0.03, hold=clients / 10 + 3)
     config = {
         "url": f"{server.ws}/ws/backtests/{backtest_id}/",
         "origin": server.url,
@@ -196,10 +196,11 @@ def _watchers(server: BenchServer, clients: int) -> list[dict[str, Any]]:
     final = server.wait_final(backtest_id)
     everyone = stats["complete"] == clients and stats["final"] == clients
     detail = (
-        f"{stats['connected']}/{clients} connected, {stats['complete']} got every seq 1..{stats['last_seq']}, "
+        f"{stats['connected']}/{clients} connected in {stats['connect_seconds']:.1f} s, {stats['complete']} got every seq 1..{stats['last_seq']}, "
         f"{stats['final']} saw the end ({final['status']}), {stats['repeated']} repeats; "
         f"{stats['lag_samples']} lag samples, p50 {stats['lag_p50_ms'] or 0:.0f} ms, "
-        f"max {stats['lag_max_ms'] or 0:.0f} ms"
+        f"max {stats['lag_max_ms'] or 0:.0f} ms; first receiver of each event p50 "
+        f"{stats['first_lag_p50_ms'] or 0:.0f} ms (pipeline; the rest is fan-out)"
     )
     if stats.get("last_error"):
         detail += f"; {stats['errors']} errors, last {stats['last_error']}"
@@ -247,7 +248,7 @@ def _optimization(server: BenchServer, combinations: int = 50) -> list[dict[str,
         "project": project_id,
         "target": "Sharpe Ratio",
         "parameters": [{"name": "work", "min": 200, "max": 200 + combinations - 1, "step": 1}],
-        "node_type": "B2-8",
+        "node_type": "O2-8",
         "parallel_nodes": 1,
     }
     created = server.call("POST", "/api/optimizations/", body)
