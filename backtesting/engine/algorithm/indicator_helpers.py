@@ -142,10 +142,14 @@ class IndicatorHelpersMixin:
         generic_update = type(indicator).update is ind.IndicatorBase.update
         if selector is None and generic_update and indicator._input in (POINT, ANY):
             # the common case, once per bar: update(time, value) is exactly this
-            process, point = indicator._process, IndicatorDataPoint
+            process, new, point_type = indicator._process, object.__new__, IndicatorDataPoint
 
             def feed(bar: Any) -> None:
-                process(point(bar.end_time, bar.value))
+                point = new(point_type)  # IndicatorDataPoint(time, value), unrolled
+                point.symbol, point.is_fill_forward = None, False
+                point.time = point.end_time = bar.end_time
+                point.value = float(bar.value)
+                process(point)
 
         period = _as_period(resolution)
         sub_period = RESOLUTION_SPAN[security.resolution]

@@ -22,6 +22,9 @@ from backtesting.engine.indicators.base import (
 )
 from backtesting.engine.indicators.rolling_window import RollingWindow, _window_add
 
+#: builds data points without __init__'s argument parsing (SMA's per-update path)
+_new = object.__new__
+
 
 class Sum(WindowIndicator):
     """Running sum of the last ``period`` values (LEAN's Sum)."""
@@ -76,23 +79,37 @@ class SimpleMovingAverage(WindowIndicator):
             return
         self.samples += 1
         self._previous_input[key] = input
+        # RollingWindow.add, inline (four windows per update)
         inputs = self._inputs
-        _window_add(inputs, input)
+        items = inputs._items
+        inputs._samples += 1
+        if len(items) == inputs._size:
+            inputs._most_recently_removed = items[-1]
+        items.appendleft(input)
         previous = rolling._previous_input.get(key)
         if previous is None or not (input is previous or _earlier(end_time, previous.end_time)):
             rolling.samples += 1
             rolling._previous_input[key] = input
             sums = rolling._inputs
-            _window_add(sums, input)
+            sum_items = sums._items
+            sums._samples += 1
+            if len(sum_items) == sums._size:
+                sums._most_recently_removed = sum_items[-1]
+            sum_items.appendleft(input)
             total = rolling._sum = rolling._sum + input.value
             if sums._samples > sums._size:
                 total = rolling._sum = total - sums._most_recently_removed.value
-            point = IndicatorDataPoint(symbol, end_time, total)
+            point = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = symbol, end_time, end_time
+            point.value, point.is_fill_forward = total, False
             rolling._current = point
             _window_add(rolling._window, point)
             if rolling.updated._handlers:
                 rolling.updated.fire(rolling, point)
-        point = IndicatorDataPoint(symbol, end_time, rolling._current.value / len(inputs._items))
+        point = _new(IndicatorDataPoint)
+        point.symbol, point.time, point.end_time = symbol, end_time, end_time
+        point.value = rolling._current.value / len(items)
+        point.is_fill_forward = False
         self._current = point
         _window_add(self._window, point)
         if self.updated._handlers:
