@@ -412,7 +412,11 @@ def optimization_detail(optimization: Optimization) -> dict[str, Any]:
     ``best`` is the completed combination with the best target among those meeting every
     constraint (None until one does); ``results`` lists every dispatched combination.
     """
-    backtests = list(optimization.backtests.order_by("id"))
+    backtests = list(
+        optimization.backtests.order_by("id").only(
+            "id", "name", "status", "error", "statistics", "parameters", "optimization_id"
+        )
+    )
     results = [_result(optimization, backtest) for backtest in backtests]
     completed = [
         {"statistics": b.statistics if b.status == Backtest.Status.COMPLETED else {}}
