@@ -6,15 +6,15 @@ from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import services
+from accounts import ratelimit, services
 from accounts.models import Membership, Organization, Tier
 from accounts.selectors import log_bytes_today, membership_of, organizations_of
+from accounts.tokens import issue_token
 from config.exceptions import DomainError
 from config.schema import ErrorOutput
 
@@ -75,16 +75,23 @@ class TokenApi(APIView):
         responses={
             200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
             400: ErrorOutput,
+            429: ErrorOutput,
         },
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        username = data.validated_data["username"]
+        if ratelimit.is_blocked(request._request, username):
+            return Response(
+                {"detail": ratelimit.TOO_MANY_ATTEMPTS}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
         user = authenticate(request._request, **data.validated_data)
         if user is None:
+            ratelimit.record_failure(request._request, username)
             raise DomainError(BAD_CREDENTIALS)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        ratelimit.clear(request._request, username)
+        return Response({"token": issue_token(user)})
 
 
 class SignupApi(APIView):
@@ -119,14 +126,13 @@ class SignupApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.signup_user(**data.validated_data)
-        token, _ = Token.objects.get_or_create(user=user)
         organization = organizations_of(user).first()
         return Response(
             {
                 "id": user.pk,
                 "username": user.get_username(),
                 "organization": organization.pk,
-                "token": token.key,
+                "token": issue_token(user),
             },
             status=status.HTTP_201_CREATED,
         )

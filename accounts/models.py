@@ -104,3 +104,21 @@ class LogUsage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "hour"], name="one_usage_row_per_hour")
         ]
+
+
+class ApiToken(models.Model):
+    """An API token, stored as its SHA-256 digest only.
+
+    A database dump or backup then holds nothing that logs in: the token itself is shown
+    once, when ``POST /api/auth/token/`` creates it. Tokens are 160 random bits, so a fast
+    unsalted hash is enough (no one can guess their way through the space).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user} ({self.digest[:8]}…)"

@@ -13,13 +13,33 @@ from django.contrib.auth.forms import UserCreationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts import ratelimit
 from accounts.models import Membership
 from nodes.pages import membership_for, viewer_context
 
 
 class LoginPage(auth_views.LoginView):
+    """Django's log-in view with failed attempts rate-limited (see accounts.ratelimit)."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if ratelimit.is_blocked(request, username):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, ratelimit.TOO_MANY_ATTEMPTS)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form) -> HttpResponse:
+        ratelimit.record_failure(self.request, self.request.POST.get("username", ""))
+        return super().form_invalid(form)
+
+    def form_valid(self, form) -> HttpResponse:
+        ratelimit.clear(self.request, form.get_user().get_username())
+        return super().form_valid(form)
 
 
 class LogoutPage(auth_views.LogoutView):

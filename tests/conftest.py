@@ -103,14 +103,14 @@ def outsider(other_org):
 @pytest.fixture
 def api() -> Callable:
     """``api(user)`` -> a DRF client authenticated with the user's API token."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from accounts.tokens import issue_token
 
     def _client(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {issue_token(user)}")
         return client
 
     return _client

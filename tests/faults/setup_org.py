@@ -30,9 +30,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.contrib.auth import get_user_model
-    from rest_framework.authtoken.models import Token
 
     from accounts.models import Membership, Organization, Tier
+    from accounts.tokens import issue_token
     from ide.models import Project
     from nodes.models import Node
     from nodes.services import create_node
@@ -59,7 +59,7 @@ def main() -> None:
                 "project": project.pk,
                 "nodes": nodes,
                 "tokens": {
-                    user.username: Token.objects.get_or_create(user=user)[0].key
+                    user.username: issue_token(user)
                     for user in (demo, rival)
                 },
                 "session": _session_key(demo),
