@@ -36,6 +36,8 @@ PROGRESS_EVENTS = 100
 PSR_REFRESH = 10
 #: time steps converted to Python objects at a time (memory stays bounded on long runs)
 CHUNK_STEPS = 20_000
+#: ... and about this many items (100 symbols put 100 items in every step)
+CHUNK_ITEMS = 50_000
 
 _TRADE, _QUOTE, _CUSTOM = 0, 1, 2
 
@@ -105,7 +107,7 @@ def run_loop(
     listens = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
     resume_at: datetime | None = None
     step = 0
-    chunks = feed.chunks(CHUNK_STEPS)
+    chunks = feed.chunks(CHUNK_STEPS, CHUNK_ITEMS)
     for chunk in chunks:
         times, firsts, stops = chunk.times, chunk.firsts, chunk.stops
         item_sub, item_row, item_ff = chunk.item_sub, chunk.item_row, chunk.item_ff

@@ -173,20 +173,33 @@ class BacktestFeed:
     def __len__(self) -> int:
         return len(self.steps)
 
-    def chunks(self, size: int) -> Iterator[Chunk]:
-        """The time line in pieces of ``size`` steps, as plain Python lists.
+    def chunks(self, size: int, max_items: int | None = None) -> Iterator[Chunk]:
+        """The time line in pieces of at most ``size`` steps (and about ``max_items`` items:
+        a step is never split), as plain Python lists.
 
-        Converting a chunk at a time keeps memory proportional to the chunk, not the run.
+        Converting a chunk at a time keeps memory proportional to the chunk, not the run;
+        with many subscriptions a step holds many items, so items bound the chunk too.
         """
         n_subs = len(self.subscriptions)
-        for a in range(0, len(self.steps), size):
-            b = min(a + size, len(self.steps))
+        n_steps = len(self.steps)
+        a = 0
+        while a < n_steps:
+            b = min(a + size, n_steps)
+            if max_items is not None:
+                limit = int(self._bounds[a]) + max_items
+                b = max(a + 1, min(b, int(np.searchsorted(self._ends, limit, side="right"))))
             lo, hi = int(self._bounds[a]), int(self._ends[b - 1])
             subs, rows = self._subs[lo:hi], self._rows[lo:hi]
-            row_ranges: list[tuple[int, int]] = []
-            for k in range(n_subs):
-                mine = rows[subs == k]
-                row_ranges.append((int(mine.min()), int(mine.max()) + 1) if len(mine) else (0, 0))
+            row_ranges: list[tuple[int, int]] = [(0, 0)] * n_subs
+            if len(subs):
+                first = np.full(n_subs, np.iinfo(np.int64).max, dtype=np.int64)
+                last = np.full(n_subs, -1, dtype=np.int64)
+                np.minimum.at(first, subs, rows)
+                np.maximum.at(last, subs, rows)
+                row_ranges = [
+                    (int(f), int(t) + 1) if t >= 0 else (0, 0)
+                    for f, t in zip(first.tolist(), last.tolist(), strict=True)
+                ]
             yield Chunk(
                 offset=a,
                 times=self.steps[a:b].astype("datetime64[ns]").astype("datetime64[us]").tolist(),
@@ -197,6 +210,7 @@ class BacktestFeed:
                 item_ff=self._ff[lo:hi].tolist(),
                 row_ranges=row_ranges,
             )
+            a = b
 
     def __iter__(self) -> Iterator[TimeSlice]:
         subs = self.subscriptions
