@@ -88,7 +88,6 @@ class OptimizationEstimateApi(APIView):
         values = dict(data.validated_data)
         project = scoped_project(request, values.pop("project"))
         values.pop("name", None)
-        values.pop("strategy", None)
         estimate = services.optimization_estimate(user=request.user, project=project, **values)
         return Response(asdict(estimate))
 

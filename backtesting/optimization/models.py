@@ -55,6 +55,8 @@ class Optimization(models.Model):
     #: how many combinations have a Backtest row (the next one to dispatch).
     dispatched = models.PositiveIntegerField(default=0)
     parallel_nodes = models.PositiveSmallIntegerField(default=1)
+    #: Euler search: the current round's stride in grid steps (1: the last round).
+    euler_scale = models.PositiveIntegerField(default=1)
     #: the project's other parameters, as they were at launch (every combination gets them).
     base_parameters = models.JSONField(default=dict, blank=True)
     source_snapshot = models.JSONField(default=dict, blank=True)

@@ -22,8 +22,8 @@ from django.utils import timezone
 from accounts.selectors import membership_of
 from backtesting.models import ACTIVE_STATUSES, Backtest, Optimization
 from backtesting.names import generate_name
+from backtesting.optimization import euler, targets
 from backtesting.optimization import grid as grid_module
-from backtesting.optimization import targets
 from config.broadcast import send_now
 from config.exceptions import BuildFailed, Conflict, DomainError, PermissionDenied
 from ide.models import Project
@@ -33,6 +33,8 @@ from nodes.models import NodeModel
 
 #: optimization node models and how many of each one optimization may use at once.
 MAX_PARALLEL_NODES = {"O2-8": 6, "O4-12": 4, "O8-16": 4}
+#: grid: every combination; euler: a coarse grid refined around the best (``euler``).
+STRATEGIES = ("grid", "euler")
 #: the run time assumed per backtest when the project has no finished backtest to go by.
 DEFAULT_BACKTEST_SECONDS = 30.0
 #: the final statuses of a combination.
@@ -131,11 +133,13 @@ def optimization_estimate(
     target: str = "Sharpe Ratio",
     direction: str = "max",
     constraints: list[dict[str, Any]] | None = None,
+    strategy: str = "grid",
 ) -> Estimate:
     """How many backtests the grid holds and how long they take on ``parallel_nodes`` nodes.
 
     The time per backtest is the project's last completed backtest's run time (start to
-    finish); the grid runs in waves of ``parallel_nodes``.
+    finish); the grid runs in waves of ``parallel_nodes``. For an Euler search ``total`` is
+    an upper bound (the rounds after the first depend on the results).
     """
     membership_of(user, project.organization_id)
     combinations, _ = _validate(
@@ -146,10 +150,13 @@ def optimization_estimate(
         node_type=node_type,
         parallel_nodes=parallel_nodes,
     )
+    if strategy not in STRATEGIES:
+        raise InvalidOptimization('strategy must be "grid" or "euler"')
+    total = euler.estimated_total(parameters) if strategy == "euler" else len(combinations)
     per, based_on = _seconds_per_backtest(project)
-    waves = math.ceil(len(combinations) / int(parallel_nodes))
+    waves = math.ceil(total / int(parallel_nodes))
     return Estimate(
-        total=len(combinations),
+        total=total,
         estimated_seconds=round(waves * per, 1),
         seconds_per_backtest=round(per, 2),
         based_on=based_on,
@@ -177,8 +184,8 @@ def optimization_create(
     whose backtesting nodes are all busy can still optimize.
     """
     membership_of(user, project.organization_id)
-    if strategy != "grid":
-        raise InvalidOptimization('strategy must be "grid"')
+    if strategy not in STRATEGIES:
+        raise InvalidOptimization('strategy must be "grid" or "euler"')
     constraints = [
         {"statistic": c["statistic"], "operator": c["operator"], "value": c["value"]}
         for c in constraints or []
@@ -191,6 +198,10 @@ def optimization_create(
         node_type=node_type,
         parallel_nodes=parallel_nodes,
     )
+    euler_scale = 1
+    if strategy == "euler":
+        euler_scale = euler.initial_scale(parameters)
+        combinations = euler.first_round(parameters, euler_scale)
     build = build_project(project=project)
     if not build.success or build.artifact is None:
         raise BuildFailed(list(build.diagnostics))
@@ -200,6 +211,7 @@ def optimization_create(
         parameters=parameters,
         node_type=node_type,
         parallel_nodes=parallel_nodes,
+        strategy=strategy,
     )
     with transaction.atomic():
         optimization = Optimization.objects.create(
@@ -219,6 +231,7 @@ def optimization_create(
             constraints=constraints,
             grid=combinations,
             total=len(combinations),
+            euler_scale=euler_scale,
             parallel_nodes=int(parallel_nodes),
             base_parameters=project_parameters(project=project),
             source_snapshot=build.sources,
@@ -241,37 +254,78 @@ def dispatch(*, optimization_id: int) -> list[int]:
         if optimization.is_finished:
             return []
         active = optimization.backtests.filter(status__in=ACTIVE_STATUSES).count()
-        created: list[int] = []
         now = timezone.now()
-        while active + len(created) < optimization.parallel_nodes and (
-            optimization.dispatched < optimization.total
-        ):
-            index = optimization.dispatched
-            combination = optimization.grid[index]
-            backtest = Backtest.objects.create(
-                organization_id=optimization.organization_id,
-                project_id=optimization.project_id,
-                node=None,
-                artifact_id=optimization.artifact_id,
-                created_by_id=optimization.created_by_id,
-                optimization=optimization,
-                name=_combination_name(combination),
-                parameters={**optimization.base_parameters, **combination},
-                source_snapshot=optimization.source_snapshot,
-                enqueued_at=now,
-            )
-            optimization.dispatched += 1
-            created.append(backtest.pk)
+        created = _queue_combinations(optimization, active, now)
+        if not created and active == 0 and _next_euler_round(optimization):
+            created = _queue_combinations(optimization, active, now)
         if created and optimization.status == Optimization.Status.QUEUED:
             optimization.status = Optimization.Status.RUNNING
         if not created and active == 0 and optimization.dispatched >= optimization.total:
             optimization.status = Optimization.Status.COMPLETED
             optimization.finished_at = now
-        optimization.save(update_fields=["dispatched", "status", "finished_at"])
+        optimization.save(
+            update_fields=["dispatched", "status", "finished_at", "grid", "total", "euler_scale"]
+        )
         for backtest_id in created:
             transaction.on_commit(lambda backtest_id=backtest_id: _send_run_message(backtest_id))
         publish(optimization_id=optimization_id)
     return created
+
+
+def _queue_combinations(optimization: Optimization, active: int, now: Any) -> list[int]:
+    """Create the Backtest rows of the next combinations up to ``parallel_nodes``."""
+    created: list[int] = []
+    while active + len(created) < optimization.parallel_nodes and (
+        optimization.dispatched < optimization.total
+    ):
+        combination = optimization.grid[optimization.dispatched]
+        backtest = Backtest.objects.create(
+            organization_id=optimization.organization_id,
+            project_id=optimization.project_id,
+            node=None,
+            artifact_id=optimization.artifact_id,
+            created_by_id=optimization.created_by_id,
+            optimization=optimization,
+            name=_combination_name(combination),
+            parameters={**optimization.base_parameters, **combination},
+            source_snapshot=optimization.source_snapshot,
+            enqueued_at=now,
+        )
+        optimization.dispatched += 1
+        created.append(backtest.pk)
+    return created
+
+
+def _next_euler_round(optimization: Optimization) -> bool:
+    """After a finished Euler round, add the finer round around the best result; False
+    when the search is over (scale 1 done, or no combination has a usable result)."""
+    if optimization.strategy != "euler":
+        return False
+    names = [p["name"] for p in optimization.parameters]
+    while optimization.euler_scale > 1:
+        rows = list(
+            optimization.backtests.filter(status=Backtest.Status.COMPLETED).values_list(
+                "parameters", "statistics"
+            )
+        )
+        index = targets.best_index(
+            [{"statistics": statistics} for _, statistics in rows],
+            target=optimization.target,
+            direction=optimization.direction,
+            constraints=optimization.constraints,
+        )
+        if index is None:
+            return False
+        best = {name: rows[index][0][name] for name in names}
+        optimization.euler_scale //= 2
+        fresh = euler.next_round(
+            optimization.parameters, best, optimization.euler_scale, optimization.grid
+        )
+        if fresh:
+            optimization.grid = [*optimization.grid, *fresh]
+            optimization.total = len(optimization.grid)
+            return True
+    return False
 
 
 def _combination_name(combination: dict[str, Any]) -> str:

@@ -34,7 +34,8 @@ function renderProgress() {
   $("opt-progress-bar").style.width = `${o.total ? (100 * o.done) / o.total : 0}%`;
   $("abort").disabled = !["queued", "running"].includes(o.status);
   const constraints = o.constraints.map((c) => `${c.statistic} ${c.operator} ${c.value}`).join(", ");
-  $("opt-summary").textContent = `${o.direction === "max" ? "Maximize" : "Minimize"} ${o.target}` +
+  $("opt-summary").textContent = `${o.strategy === "euler" ? "Euler search" : "Grid search"} · ` +
+    `${o.direction === "max" ? "Maximize" : "Minimize"} ${o.target}` +
     (constraints ? ` where ${constraints}` : "") + ` · ${o.parallel_nodes} × ${o.node_type}` +
     (o.running ? ` · ${o.running} running` : "");
   const best = $("opt-best");

@@ -39,6 +39,7 @@ function body() {
   const value = (row, cls) => row.querySelector(`.${cls}`).value.trim();
   return {
     project: page.project,
+    strategy: $("strategy").value,
     target: $("target").value,
     direction: $("direction").value,
     parameters: [...paramsBody.rows].map((r) => ({ name: value(r, "p-name"), min: value(r, "p-min"), max: value(r, "p-max"), step: value(r, "p-step") })),
@@ -59,7 +60,8 @@ const estimate = debounce(async () => {
   try {
     const e = await api("POST", "/api/optimizations/estimate/", b);
     const basis = e.based_on ? `${e.seconds_per_backtest} s per backtest, from the last backtest` : "no finished backtest yet: assuming 30 s per backtest";
-    $("estimate").textContent = `${e.total} backtests · about ${duration(e.estimated_seconds)} on ${b.parallel_nodes} ${b.node_type} node(s) (${basis})`;
+    const upTo = b.strategy === "euler" ? "up to " : "";
+    $("estimate").textContent = `${upTo}${e.total} backtests · about ${duration(e.estimated_seconds)} on ${b.parallel_nodes} ${b.node_type} node(s) (${basis})`;
     $("estimate").dataset.total = e.total;
   } catch (err) {
     $("estimate").textContent = errorMessage(err.body) || err.message;
@@ -77,7 +79,7 @@ function changed() {
 
 $("add-parameter").addEventListener("click", () => { parameterRow(names[paramsBody.rows.length] ?? ""); changed(); });
 $("add-constraint").addEventListener("click", () => { constraintRow(); changed(); });
-for (const id of ["target", "direction", "node-type", "parallel-nodes"]) $(id).addEventListener("input", changed);
+for (const id of ["strategy", "target", "direction", "node-type", "parallel-nodes"]) $(id).addEventListener("input", changed);
 
 $("optimize-form").addEventListener("submit", async (event) => {
   event.preventDefault();
