@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from config.encrypted_fields import EncryptedJSONField
+
 #: statuses in which a backtest holds its node.
 ACTIVE_STATUSES = ("queued", "running")
 
@@ -48,7 +50,7 @@ class Backtest(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)
     #: ``{file name: content}`` as launched, so the code of any backtest can be cloned.
-    source_snapshot = models.JSONField(default=dict, blank=True)
+    source_snapshot = EncryptedJSONField(default=dict, blank=True)
     progress = models.FloatField(default=0.0)
     error = models.TextField(blank=True, default="")
     statistics = models.JSONField(default=dict, blank=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from config.encrypted_fields import EncryptedBinaryField, EncryptedTextField
+
 
 class Project(models.Model):
     """An organization's algorithm: ``main.py`` plus helper files."""
@@ -35,7 +37,7 @@ class ProjectFile(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
     name = models.CharField(max_length=255)
-    content = models.TextField(blank=True, default="")
+    content = EncryptedTextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -79,7 +81,7 @@ class BuildArtifact(models.Model):
 
     sources_hash = models.CharField(max_length=64)
     magic = models.BinaryField(max_length=16)
-    blob = models.BinaryField()
+    blob = EncryptedBinaryField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

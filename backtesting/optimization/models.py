@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from config.encrypted_fields import EncryptedJSONField
+
 
 class Optimization(models.Model):
     """A grid search over 1-3 parameters of a project, run on optimization nodes."""
@@ -59,7 +61,7 @@ class Optimization(models.Model):
     euler_scale = models.PositiveIntegerField(default=1)
     #: the project's other parameters, as they were at launch (every combination gets them).
     base_parameters = models.JSONField(default=dict, blank=True)
-    source_snapshot = models.JSONField(default=dict, blank=True)
+    source_snapshot = EncryptedJSONField(default=dict, blank=True)
     estimated_seconds = models.FloatField(null=True, blank=True)
     #: the cached data reads of its first completed combination (``SandboxOutcome.data_files``):
     #: later combinations are forked with that data already parsed.
