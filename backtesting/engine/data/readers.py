@@ -9,6 +9,7 @@ side. Equity prices are divided by 10,000 here; nothing else is adjusted.
 from __future__ import annotations
 
 import functools
+import os
 import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,8 @@ import pandas as pd
 
 from backtesting.engine.data.enums import RESOLUTION_NAME, Resolution, SecurityType
 
+#: date ranges longer than this list a ticker's folder once instead of probing each day
+LISTING_DAYS = 7
 #: equity and equity-option prices on disk are integers in 1/10,000 USD
 EQUITY_PRICE_SCALE = 10_000.0
 
@@ -65,7 +68,7 @@ def _read_csv_cached(path_text: str, ncols: int) -> pd.DataFrame | None:
     return frame.iloc[:, :ncols]
 
 
-def _read_numeric(path: Path, ncols: int, integers: bool = False) -> np.ndarray | None:
+def _read_numeric(path: Path | str, ncols: int, integers: bool = False) -> np.ndarray | None:
     """Minute/second files, with a small cache of recent days (for repeated history calls).
 
     The returned matrix is shared: callers copy before changing it."""
@@ -175,11 +178,25 @@ def read_bars(
             parts.append(RawBars(times[keep], _matrix(frame[keep], kind, scale)))
         return _concat(parts, width)
     parts = []
+    # one directory listing per ticker instead of a path object and a stat per calendar
+    # day (a subscription without files, such as quotes of a trade-only equity, costs one)
+    folders: dict[str, tuple[str, frozenset[str]]] = {}
+    # (a few days, as history() asks for, are cheaper as a stat per file)
+    listed = (last - first).days > LISTING_DAYS
     day = first
     while day <= last:
         ticker = ticker_for if isinstance(ticker_for, str) else ticker_for.get(day)
-        if ticker:
+        path: Path | str | None = None
+        if ticker and listed:
+            folder = folders.get(ticker)
+            if folder is None:
+                where = file_path(data_dir, security_type, market, resolution, ticker, kind, day)
+                folder = folders[ticker] = _listing(where.parent)
+            name = f"{day:%Y%m%d}_{kind}.zip"
+            path = os.path.join(folder[0], name) if name in folder[1] else None
+        elif ticker:
             path = file_path(data_dir, security_type, market, resolution, ticker, kind, day)
+        if path is not None:
             matrix = _read_numeric(path, ncols, integers=security_type == SecurityType.EQUITY)
             if matrix is not None and len(matrix):
                 ms = matrix[:, 0].astype(np.int64)
@@ -193,6 +210,14 @@ def read_bars(
                 parts.append(RawBars(times, values))
         day += timedelta(days=1)
     return _concat(parts, width)
+
+
+def _listing(folder: Path) -> tuple[str, frozenset[str]]:
+    """A folder's path text and the names in it (none when it does not exist)."""
+    try:
+        return str(folder), frozenset(os.listdir(folder))
+    except OSError:
+        return str(folder), frozenset()
 
 
 def _concat(parts: list[RawBars], width: int) -> RawBars:
