@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -29,6 +30,9 @@ from backtesting.models import Backtest, BacktestEvent
 from config.broadcast import bind_event_loop
 
 logger = logging.getLogger(__name__)
+
+#: statuses after which nothing but a rename changes: the resync task stops.
+FINAL_STATUSES = ("completed", "runtime_error", "stopped")
 
 #: close code for a socket whose user may not see the backtest (or it does not exist).
 CLOSE_NOT_ALLOWED = 4403
@@ -53,6 +57,7 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         self.group = backtest_group(self.backtest_id)
         self.last_seq = _after(self.scope)
         self.status = ""
+        self.frames_sent = 0
         if not await self.may_watch():
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
@@ -107,11 +112,22 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "status", "backtest": message["backtest"]})
 
     async def resync(self) -> None:
-        """Rejoin the group and send what the database has that this socket missed."""
-        while True:
-            await asyncio.sleep(settings.WEBSOCKET_RESYNC_SECONDS)
+        """Rejoin the group; when nothing arrived for a while, ask the database what was missed.
+
+        The rejoin is one Redis command; the database is read only by a socket that heard
+        nothing for a whole interval (a running backtest streams progress all the time), and
+        the task ends with the run. The first wait is random so that sockets opened together
+        do not all rejoin at once.
+        """
+        interval = settings.WEBSOCKET_RESYNC_SECONDS
+        await asyncio.sleep(random.uniform(0, interval))
+        while self.status not in FINAL_STATUSES:
+            heard = self.frames_sent
+            await asyncio.sleep(interval)
             try:
                 await self.channel_layer.group_add(self.group, self.channel_name)
+                if self.frames_sent != heard:
+                    continue
                 summary = await self.summary()
                 events = await self.stored_between(self.last_seq, None)
             except Exception:  # Redis or the database is restarting: try again next time
@@ -121,6 +137,11 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
             if summary["status"] != self.status:
                 self.status = summary["status"]
                 await self.send_json({"type": "status", "backtest": summary})
+
+    async def send_json(self, content: Any, close: bool = False) -> None:
+        """Count frames, so the resync task knows whether this socket still hears its group."""
+        self.frames_sent = getattr(self, "frames_sent", 0) + 1
+        await super().send_json(content, close=close)
 
     @database_sync_to_async
     def may_watch(self) -> bool:

@@ -44,6 +44,10 @@ FAULT_SETTINGS = {
     "WEBSOCKET_RESYNC_SECONDS": "2",
     "START_INPROCESS_WORKERS": "0",
     "DEBUG": "0",
+    # Loopback HTTP: in production TLS ends at the proxy in front of daphne.
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
     "SECRET_KEY": "fault-tests",
     "LOG_LEVEL": "INFO",
     "DJANGO_SETTINGS_MODULE": "config.settings",

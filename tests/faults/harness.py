@@ -208,7 +208,7 @@ class Deployment:
             stdout=subprocess.DEVNULL,
             stderr=self._log("daphne"),
         )
-        wait_until(self._answers, 30, "daphne to answer")
+        wait_until(self._answers, 90, "daphne to answer")
         return self.web
 
     def restart_web(self) -> float:

@@ -58,10 +58,7 @@ def main() -> None:
                 "organization": organization.pk,
                 "project": project.pk,
                 "nodes": nodes,
-                "tokens": {
-                    user.username: issue_token(user)
-                    for user in (demo, rival)
-                },
+                "tokens": {user.username: issue_token(user) for user in (demo, rival)},
                 "session": _session_key(demo),
             }
         )

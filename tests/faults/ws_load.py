@@ -2,8 +2,9 @@
 
 Each client is a page with the Resources panel open and a running backtest's stream
 (two sockets). Every socket reconnects by itself; the backtest socket resumes after the
-last ``seq`` it saw. Runs for ``seconds`` (a bounded loop), then prints one JSON line:
-sockets connected, frames received, and the stream's gaps and repeats over all clients.
+last ``seq`` it saw. Prints a first JSON line once every socket is open (at most
+``warm_up`` seconds), runs ``seconds`` more (a bounded loop), then prints a last JSON line:
+sockets connected, frames received, errors, and the stream's gaps and repeats.
 Kept out of the test process so its CPU does not skew the API latencies measured there.
 """
 
@@ -19,10 +20,10 @@ from typing import Any
 async def _socket(config: dict[str, Any], path: str, stats: dict[str, Any], seqs: list[int] | None):
     import websockets
 
-    deadline = config["deadline"]
+    state = config["state"]
     headers = {"Cookie": f"sessionid={config['session']}"}
     first = True
-    while time.monotonic() < deadline:
+    while time.monotonic() < state["deadline"]:
         url = config["ws_base"] + path
         if seqs is not None and not first:
             url += f"?after={max(seqs, default=0)}"
@@ -36,8 +37,8 @@ async def _socket(config: dict[str, Any], path: str, stats: dict[str, Any], seqs
                 if not first:
                     stats["reconnects"] += 1
                 first = False
-                while time.monotonic() < deadline:
-                    left = deadline - time.monotonic()
+                while time.monotonic() < state["deadline"]:
+                    left = state["deadline"] - time.monotonic()
                     try:
                         raw = await asyncio.wait_for(connection.recv(), left)
                     except TimeoutError:
@@ -47,21 +48,37 @@ async def _socket(config: dict[str, Any], path: str, stats: dict[str, Any], seqs
                     if seqs is not None and frame["type"] in ("snapshot", "events"):
                         seqs.extend(event["seq"] for event in frame["events"])
         except (OSError, TimeoutError, websockets.WebSocketException) as error:
-            stats["errors"] += 1
+            stats["errors" if state["ready"] else "handshake_retries"] += 1
             stats["last_error"] = repr(error)[:200]
             await asyncio.sleep(0.5)
 
 
+async def _start_clock(config: dict[str, Any], stats: dict[str, Any], sockets: int) -> None:
+    """Once every socket is open (or the warm-up is over), run ``seconds`` more."""
+    started = time.monotonic()
+    while stats["connected"] < sockets and time.monotonic() - started < config["warm_up"]:
+        await asyncio.sleep(0.2)
+    config["state"].update(ready=True, deadline=time.monotonic() + config["seconds"])
+    ready = {"ready": stats["connected"], "of": sockets, "after_s": time.monotonic() - started}
+    print(json.dumps({**ready, "handshake_retries": stats["handshake_retries"]}), flush=True)
+
+
 async def main(config: dict[str, Any]) -> dict[str, Any]:
-    config["deadline"] = time.monotonic() + config["seconds"]
+    config["state"] = {"ready": False, "deadline": time.monotonic() + 3600}
     config["handshakes"] = asyncio.Semaphore(20)
-    stats: dict[str, Any] = {"connected": 0, "reconnects": 0, "frames": 0, "errors": 0}
+    stats: dict[str, Any] = {
+        "connected": 0,
+        "reconnects": 0,
+        "frames": 0,
+        "errors": 0,
+        "handshake_retries": 0,
+    }
     streams: list[list[int]] = [[] for _ in range(config["clients"])]
     tasks = []
     for seqs in streams:
         tasks.append(_socket(config, config["resources_path"], stats, None))
         tasks.append(_socket(config, config["backtest_path"], stats, seqs))
-    await asyncio.gather(*tasks)
+    await asyncio.gather(_start_clock(config, stats, len(tasks)), *tasks)
     missing = repeated = 0
     for seqs in streams:
         top = max(seqs, default=0)
