@@ -1,6 +1,7 @@
 """Sharing parsed market data between backtests forked from one warm process.
 
-The readers cache parsed files per process (``functools.lru_cache``), and a forked child
+The readers (price, factor and map files, the market-hours and symbol-properties databases)
+cache parsed files per process (``functools.lru_cache``), and a forked child
 inherits its parent's caches. So a long-lived parent that has parsed the files a backtest
 reads hands them, already parsed, to every child it forks afterwards. A child records the
 cached reads it made (:func:`record`, then :func:`recorded`); the parent replays them
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-from backtesting.engine.data import corporate, readers
+from backtesting.engine.data import corporate, market_hours, readers, symbol_properties
 
 #: the cached reads a child reports and a parent may replay.
 MAX_KEYS = 256
@@ -32,6 +33,8 @@ _READERS: dict[str, tuple[ModuleType, str]] = {
     "numeric": (readers, "_read_numeric_cached"),
     "factor": (corporate, "_read_factor_file"),
     "map": (corporate, "_read_map_file"),
+    "market_hours": (market_hours, "_load"),
+    "symbol_properties": (symbol_properties, "_load"),
 }
 _originals: dict[str, Callable[..., Any]] = {}
 _recorded: dict[tuple[Any, ...], None] = {}
@@ -66,6 +69,8 @@ def _valid(key: list[Any], root: str) -> bool:
     if not isinstance(key, list | tuple) or not key or key[0] not in _READERS:
         return False
     name, args = key[0], list(key[1:])
+    if name in ("market_hours", "symbol_properties"):
+        return len(args) == 1 and _inside(args[0], root)
     if name == "csv":
         return len(args) == 2 and _inside(args[0], root) and type(args[1]) is int
     if name == "numeric":
