@@ -149,7 +149,7 @@ def main() -> None:
 def print_table(table: dict, engines: list[str]) -> None:
     header = f"{'workload':28}" + "".join(f"{e + ' bars/s':>24}" for e in engines)
     header += (
-        f"{'vs bt':>8}{'vs bt.py':>10}{'target':>11}{'peak RSS':>10}{'B/bar':>8}{'orders':>16}"
+        f"{'vs bt':>8}{'vs bt.py':>10}{'target':>17}{'peak RSS':>10}{'B/bar':>8}{'orders':>20}"
     )
     print(header)
     print("-" * len(header))
@@ -174,8 +174,9 @@ def print_table(table: dict, engines: list[str]) -> None:
         )
         q = row.get("quantdesk", {})
         orders = "/".join(str(row.get(e, {}).get("trades", "-")) for e in engines)
-        line += f"{ratio('backtrader'):>8}{ratio('backtesting.py'):>10}{verdict:>11}"
-        line += f"{q.get('peak_rss_mb', 0):>8.0f}MB{q.get('bytes_per_bar', 0):>8.0f}{orders:>16}"
+        # widths fit "1,000,000 MISS" and three engines' order counts
+        line += f"{ratio('backtrader'):>8}{ratio('backtesting.py'):>10}{verdict:>17}"
+        line += f"{q.get('peak_rss_mb', 0):>8.0f}MB{q.get('bytes_per_bar', 0):>8.0f}{orders:>20}"
         print(line)
     print(
         "\nFill convention: all engines fill a market order at the close of the signal bar "
