@@ -185,6 +185,7 @@ def sandbox_limits(backtest: Backtest) -> Any:
         cores=min(model.cores if model else 1, os.cpu_count() or 1),
         cpu_seconds=settings.BACKTEST_MAX_SECONDS,
         wall_seconds=settings.BACKTEST_MAX_SECONDS,
+        step_seconds=settings.BACKTEST_STEP_MAX_SECONDS,
     )
 
 

@@ -233,6 +233,8 @@ DATABASE_OUTAGE_SECONDS = env.float("DATABASE_OUTAGE_SECONDS", default=300.0)
 WEBSOCKET_RESYNC_SECONDS = env.float("WEBSOCKET_RESYNC_SECONDS", default=10.0)
 #: longest a whole backtest may run (wall clock), seconds; the sandbox enforces it.
 BACKTEST_MAX_SECONDS = env.float("BACKTEST_MAX_SECONDS", default=12 * 3600.0)
+#: longest one time step (an ``on_data`` call or a scheduled event) may run, seconds.
+BACKTEST_STEP_MAX_SECONDS = env.float("BACKTEST_STEP_MAX_SECONDS", default=600.0)
 
 #: modules django_dramatiq imports in ``rundramatiq`` to find actors.
 DRAMATIQ_AUTODISCOVER_MODULES = ["actors"]

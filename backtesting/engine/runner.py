@@ -119,14 +119,18 @@ def run_modules(
     should_stop: Callable[[], bool] | None = None,
     state: RunState | None = None,
     main: str = "main",
+    prepare: Callable[[type], type] | None = None,
 ) -> dict:
     """Load the project's compiled ``modules`` and run its algorithm (see ``run_algorithm``).
 
     Loading executes the user's module-level code, so an error there is the user's too: it
     ends as a "RuntimeError" result naming the file and line, like an error in ``initialize``.
+    ``prepare`` may replace the loaded class (the sandbox subclasses it to time each step).
     """
     try:
         algorithm_type = load_algorithm(modules, main)
+        if prepare is not None:
+            algorithm_type = prepare(algorithm_type)
     except Exception as exc:  # user code failed at import time: report it the same way
         error = f"{type(exc).__name__}: {exc}"
         stack = _user_traceback(exc)

@@ -23,12 +23,13 @@ import traceback
 from typing import Any, NoReturn
 
 from backtesting.engine import loader
-from backtesting.sandbox import audit, layers, messages
+from backtesting.sandbox import audit, layers, logfilter, messages, steps
 from backtesting.sandbox.protocol import DATA_FILES_FRAME, LAYERS_FRAME, PipeSink
 
 INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
 EXIT_REFUSED = "Algorithms cannot end the process ({what} was raised)"
+TIME_LOOP_PREFIX = f"{steps.TimeLoopExceeded.__name__}: "
 
 _SANDBOX_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 
@@ -43,7 +44,13 @@ def run_engine(
     (loading inside the engine: an error in user module-level code is a RuntimeError result)."""
     from backtesting.engine import runner
 
-    runner.run_modules(modules, data_dir=data_dir, sink=sink, parameters=parameters)
+    runner.run_modules(
+        modules,
+        data_dir=data_dir,
+        sink=sink,
+        parameters=parameters,
+        prepare=steps.watch_algorithm,
+    )
 
 
 def main(request: dict[str, Any], event_fd: int, job_dir: str) -> NoReturn:
@@ -160,11 +167,12 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     warm.record()  # reported before the result, so the next run can inherit the parsed data
     if layers.AUDIT_HOOK in request["layers"]:
         audit.install(request["read_roots"], [job_dir])
+    steps.start(limits.get("step_seconds", 0.0))
     try:
         entry(
             modules,
             data_dir=request["data_dir"],
-            sink=_FriendlyResults(sink, limits["memory_mb"]),
+            sink=logfilter.LogFilter(_FriendlyResults(sink, limits["memory_mb"])),
             parameters=dict(request["parameters"]),
         )
     except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
@@ -178,6 +186,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     except BaseException as exc:  # noqa: B036  # every user error must become a result event
         sink.emit(_result(f"{type(exc).__name__}: {exc}", _traceback(exc)))
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -199,6 +208,10 @@ class _FriendlyResults:
             and str(event.get("error") or "").startswith("MemoryError")
         ):
             event = {**event, "error": messages.OUT_OF_MEMORY.format(memory_mb=self._memory_mb)}
+        elif event.get("type") == "result" and str(event.get("error") or "").startswith(
+            TIME_LOOP_PREFIX
+        ):
+            event = {**event, "error": event["error"][len(TIME_LOOP_PREFIX) :]}
         if event.get("type") == "result":
             from backtesting.engine.data import warm
 

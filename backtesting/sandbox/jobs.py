@@ -23,6 +23,8 @@ class SandboxLimits:
     cores: int
     cpu_seconds: float
     wall_seconds: float
+    #: longest one time step (``on_data`` or a scheduled event) may run; 0 = no limit
+    step_seconds: float = 600.0
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,7 @@ class _Run:
                 "cores": int(limits.cores),
                 "cpu_seconds": float(limits.cpu_seconds),
                 "wall_seconds": float(limits.wall_seconds),
+                "step_seconds": float(limits.step_seconds),
             },
             "entry": self.cfg.entry,
             "layers": child_layers,
