@@ -207,6 +207,7 @@ def run_in_sandbox(
         data_dir=str(settings.DATA_DIR),
         limits=sandbox_limits(backtest),
         warm=tuple(warm),
+        **order_quota(backtest),
     )
     outcome = run_sandboxed(job, on_events=on_events, should_stop=should_stop)
     if backtest.optimization_id and outcome.data_files and not warm:
@@ -214,6 +215,22 @@ def run_in_sandbox(
             data_files=outcome.data_files
         )
     return outcome.status, outcome.error
+
+
+def order_quota(backtest: Backtest) -> dict[str, Any]:
+    """The tier's order quota for the engine, which rejects the order past it and ends the
+    run with the sentence the platform would store (backtesting.services.ORDER_QUOTA_ERROR)."""
+    from backtesting.services import ORDER_QUOTA_ERROR
+
+    tier = backtest.organization.tier
+    if tier.orders_per_backtest is None:
+        return {}
+    return {
+        "max_orders": tier.orders_per_backtest,
+        "max_orders_message": ORDER_QUOTA_ERROR.format(
+            limit=tier.orders_per_backtest, tier=tier.name
+        ),
+    }
 
 
 def shared_data_files(backtest: Backtest) -> list:

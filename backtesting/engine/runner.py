@@ -51,12 +51,16 @@ def run_algorithm(
     parameters: dict[str, str] | None = None,
     should_stop: Callable[[], bool] | None = None,
     state: RunState | None = None,
+    max_orders: int | None = None,
+    max_orders_message: str = "",
 ) -> dict:
     """Run one backtest of ``algorithm_type`` and return the final ``result`` event.
 
     Events go to ``sink`` as they happen; the ``result`` event is always emitted last.
     A user exception ends the run with status "RuntimeError" and a traceback naming the
     user's file and line; ``should_stop()`` returning True ends it as "Stopped".
+    ``max_orders`` is the platform's order quota: the order past it is rejected and the run
+    ends as a "RuntimeError" with ``max_orders_message``.
     """
     state = state or RunState()
     status, error, stack = "Completed", "", ""
@@ -66,6 +70,8 @@ def run_algorithm(
         # LEAN settings that are class attributes start from their defaults in every run
         MarketOnCloseOrder.submission_time_buffer = DEFAULT_MOC_BUFFER
         algorithm = algorithm_type()
+        algorithm.transactions.order_limit = max_orders
+        algorithm.transactions.order_limit_message = max_orders_message
         algorithm._attach(Path(data_dir), parameters or {})
         algorithm._logger = lambda level, time, message: _log(state, sink, level, time, message)
         algorithm.initialize()
@@ -120,6 +126,8 @@ def run_modules(
     state: RunState | None = None,
     main: str = "main",
     prepare: Callable[[type], type] | None = None,
+    max_orders: int | None = None,
+    max_orders_message: str = "",
 ) -> dict:
     """Load the project's compiled ``modules`` and run its algorithm (see ``run_algorithm``).
 
@@ -151,6 +159,8 @@ def run_modules(
         parameters=parameters,
         should_stop=should_stop,
         state=state,
+        max_orders=max_orders,
+        max_orders_message=max_orders_message,
     )
 
 

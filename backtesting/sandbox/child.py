@@ -30,11 +30,17 @@ INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
 EXIT_REFUSED = "Algorithms cannot end the process ({what} was raised)"
 TIME_LOOP_PREFIX = f"{steps.TimeLoopExceeded.__name__}: "
+#: the engine's rejection of the order past the quota; the sentence after it names the quota
+ORDER_QUOTA_PREFIX = "OrderQuotaExceeded: "
 
 _SANDBOX_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "")
 
 #: the real engine; tests may name another ``module:function`` with the same signature
 DEFAULT_ENTRY = "backtesting.sandbox.child:run_engine"
+
+
+#: (limit, sentence) of the order quota for this child's run; set by ``_run`` from the job
+_order_quota: tuple[int | None, str] = (None, "")
 
 
 def run_engine(
@@ -44,12 +50,15 @@ def run_engine(
     (loading inside the engine: an error in user module-level code is a RuntimeError result)."""
     from backtesting.engine import runner
 
+    max_orders, max_orders_message = _order_quota
     runner.run_modules(
         modules,
         data_dir=data_dir,
         sink=sink,
         parameters=parameters,
         prepare=steps.watch_algorithm,
+        max_orders=max_orders,
+        max_orders_message=max_orders_message,
     )
 
 
@@ -168,6 +177,9 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     if layers.AUDIT_HOOK in request["layers"]:
         audit.install(request["read_roots"], [job_dir])
     steps.start(limits.get("step_seconds", 0.0))
+    global _order_quota
+    limit, sentence = request.get("orders") or (None, "")
+    _order_quota = (None if limit is None else int(limit), str(sentence))
     try:
         entry(
             modules,
@@ -186,7 +198,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     except BaseException as exc:  # noqa: B036  # every user error must become a result event
         sink.emit(_result(f"{type(exc).__name__}: {exc}", _traceback(exc)))
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        steps.stop()
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
@@ -208,10 +220,11 @@ class _FriendlyResults:
             and str(event.get("error") or "").startswith("MemoryError")
         ):
             event = {**event, "error": messages.OUT_OF_MEMORY.format(memory_mb=self._memory_mb)}
-        elif event.get("type") == "result" and str(event.get("error") or "").startswith(
-            TIME_LOOP_PREFIX
-        ):
-            event = {**event, "error": event["error"][len(TIME_LOOP_PREFIX) :]}
+        elif event.get("type") == "result":
+            error = str(event.get("error") or "")
+            for prefix in (TIME_LOOP_PREFIX, ORDER_QUOTA_PREFIX):
+                if error.startswith(prefix):
+                    event = {**event, "error": error[len(prefix) :]}
         if event.get("type") == "result":
             from backtesting.engine.data import warm
 

@@ -39,6 +39,9 @@ class SandboxJob:
     #: cached reads (``SandboxOutcome.data_files`` of an earlier run) the forkserver parses
     #: before forking, so this child inherits them parsed (an optimization's later runs)
     warm: tuple = ()
+    #: the order quota the engine enforces (None = unlimited) and the sentence naming it
+    max_orders: int | None = None
+    max_orders_message: str = ""
 
 
 @dataclass

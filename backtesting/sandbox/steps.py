@@ -2,7 +2,7 @@
 ``BACKTEST_STEP_MAX_SECONDS`` (LEAN's "took longer than 10 minutes on a single time loop").
 
 Runs inside the sandboxed child only. The user's algorithm class is subclassed so that
-``on_data`` and every scheduled callback mark a step as running; a SIGALRM ticking ten times
+``on_data`` and the user's scheduled callbacks mark a step as running; a SIGALRM ticking ten times
 per limit checks whether the same step is still running and, once it has been for the whole
 limit, raises :class:`TimeLoopExceeded` in the user's code. The engine then ends the run as a
 runtime error with its usual statistics. Marking a step costs two attribute writes (no
@@ -87,12 +87,16 @@ def watch_algorithm(algorithm_type: type) -> type:
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         algorithm_type.__init__(self, *args, **kwargs)
-        add = self._scheduler.add
+        on = self.schedule.on
 
-        def add_timed(name: Any, date_rule: Any, time_rule: Any, callback: Any, *rest, **kw):
-            return add(name, date_rule, time_rule, timed(callback), *rest, **kw)
+        def on_timed(*args: Any) -> Any:
+            # on(date_rule, time_rule, callback) or on(name, date_rule, time_rule, callback)
+            at = 3 if isinstance(args[0], str) else 2
+            if len(args) > at:
+                args = (*args[:at], timed(args[at]), *args[at + 1 :])
+            return on(*args)
 
-        self._scheduler.add = add_timed
+        self.schedule.on = on_timed
 
     namespace = {
         "__init__": __init__,
@@ -102,3 +106,10 @@ def watch_algorithm(algorithm_type: type) -> type:
         "__doc__": algorithm_type.__doc__,
     }
     return type(algorithm_type.__name__, (algorithm_type,), namespace)
+
+
+def stop() -> None:
+    """Disarm the alarm (the child calls it once the engine returned)."""
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    _watch.seconds = 0.0
+    _watch.running = False

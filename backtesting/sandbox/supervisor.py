@@ -176,6 +176,7 @@ class _Run:
             "skipped": self.skipped,
             "read_roots": [*self.spec.read_only_paths(), *_EXTRA_READ_ROOTS],
             "warm": [list(key) for key in self.job.warm],
+            "orders": [self.job.max_orders, str(self.job.max_orders_message)],
         }
 
     # -- the loop ---------------------------------------------------------------------

@@ -38,9 +38,7 @@ def firm(reference_data):
     from nodes.models import Node, NodeModel
     from tests.factories import MembershipFactory, UserFactory
 
-    organization = Organization.objects.create(
-        name="Firm Org", tier=Tier.objects.get(slug="firm")
-    )
+    organization = Organization.objects.create(name="Firm Org", tier=Tier.objects.get(slug="firm"))
     model = NodeModel.objects.get(name="B2-8")
     for number in range(THREADS):
         Node.objects.create(organization=organization, model=model, name=f"firm-{number}")

@@ -33,6 +33,10 @@ from backtesting.engine.brokerage.tickets import (
 from backtesting.engine.portfolio.portfolio import Portfolio
 
 
+class OrderQuotaExceeded(Exception):
+    """An order past the backtest's order quota; the run ends as a runtime error."""
+
+
 class Brokerage(Protocol):
     """Orders in, fills out (LEAN's IBrokerage as the backtest uses it).
 
@@ -64,6 +68,9 @@ class TransactionManager:
         self._tickets: dict[int, OrderTicket] = {}
         self._open: list[Order] = []
         self._next_id = 1
+        #: the platform's per-backtest order quota (None = unlimited) and its sentence
+        self.order_limit: int | None = None
+        self.order_limit_message = ""
         self.step = 0
         self._submitted_step: dict[int, int] = {}
 
@@ -117,7 +124,13 @@ class TransactionManager:
         return self._next_id
 
     def submit(self, order: Order) -> OrderTicket:
-        """Accept an order (assigning its id), emit Submitted and fill market orders now."""
+        """Accept an order (assigning its id), emit Submitted and fill market orders now.
+
+        The order past the quota is rejected: it gets no id and ends the run."""
+        if self.order_limit is not None and self._next_id > self.order_limit:
+            raise OrderQuotaExceeded(
+                self.order_limit_message or f"Order quota reached: {self.order_limit:,} orders"
+            )
         order.id = self._next_id
         self._next_id += 1
         self._orders[order.id] = order
