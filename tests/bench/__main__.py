@@ -81,6 +81,9 @@ def measure(engine: str, strategy: str, data: Path, manifest: dict, repeats: int
             peer = "backtrader" if engine == "backtrader" else "backtesting"
             cmd = [
                 str(ensure_peer_venv()),
+                # -P: not the script's folder on sys.path (tests/bench/platform.py would
+                # shadow the standard library's platform module inside numpy and pandas)
+                "-P",
                 str(Path(__file__).with_name("peers.py")),
                 peer,
                 strategy,
