@@ -5,7 +5,8 @@ per-backtest sequence number ``seq`` (1, 2, 3, ...). Websocket frames sent by
 ``BacktestConsumer`` (JSON text):
 
 ``{"type": "snapshot", "backtest": BacktestSummary, "events": [StoredEvent, ...]}``
-    first frame, this socket only: everything stored so far, in ``seq`` order
+    first frame, this socket only: everything stored so far, in ``seq`` order; a socket
+    opened with ``?after=<seq>`` (a reconnecting page) gets only the events after ``seq``
 ``{"type": "events", "events": [StoredEvent, ...]}``
     the live tail; a socket never receives a ``seq`` twice or out of order
 ``{"type": "status", "backtest": BacktestSummary}``
