@@ -46,7 +46,7 @@ def row(
 
 def measure(repeats: int = 10, clients: int = 200, browser: bool = True) -> list[dict[str, Any]]:
     """Every platform figure; a figure that fails to run becomes a row with its error."""
-    rows = _local(repeats)
+    rows = _stamp_load(_local(repeats))
     server = start(nodes=3)
     try:
         steps: list[tuple[str, Callable[[], list[dict[str, Any]]]]] = [
@@ -64,7 +64,7 @@ def measure(repeats: int = 10, clients: int = 200, browser: bool = True) -> list
         for name, step in steps:
             print(f"[bench] platform: {name}", file=sys.stderr)
             try:
-                rows.extend(step())
+                rows.extend(_stamp_load(step()))
             except Exception as error:  # noqa: BLE001  # one broken figure must not hide the rest
                 rows.append(
                     {"figure": name, "value": None, "unit": "", "target": "", "ok": None,
@@ -75,10 +75,18 @@ def measure(repeats: int = 10, clients: int = 200, browser: bool = True) -> list
     return rows
 
 
+def _stamp_load(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Record the 1-minute load average with each figure: on a shared machine a latency
+    is only comparable with the load it was measured under."""
+    for r in rows:
+        r["load"] = round(os.getloadavg()[0], 1)
+    return rows
+
+
 def print_rows(rows: list[dict[str, Any]]) -> None:
     """The "platform figures" table: value, target, ok / MISS (or "not measured")."""
     print("\nplatform figures")
-    header = f"{'figure':58}{'value':>12}{'target':>14}{'':>6}  detail"
+    header = f"{'figure':58}{'value':>12}{'target':>14}{'':>6}{'load':>6}  detail"
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -88,7 +96,11 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
             else f"{r['value']:,.{2 if r['unit'] == 'x' else 0}f} {r['unit']}"
         )
         verdict = {True: "ok", False: "MISS", None: "n/m"}[r["ok"]]
-        print(f"{r['figure'][:58]:58}{value:>12}{r['target']:>14}{verdict:>6}  {r['detail']}")
+        load = f"{r['load']:.1f}" if "load" in r else "-"
+        print(
+            f"{r['figure'][:58]:58}{value:>12}{r['target']:>14}{verdict:>6}{load:>6}  {r['detail']}"
+        )
+    print(f"({os.cpu_count()} cores; load = 1-minute load average when the figure was taken)")
 
 
 # ---------- without the server ----------

@@ -30,7 +30,7 @@ def _browser(playwright: Any) -> Any:
 
 def _login(browser: Any, server: BenchServer) -> Any:
     context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(90_000)  # a loaded machine answers slowly
     page = context.new_page()
     page.goto("/login/")
     page.fill("input[name=username]", "demo")
