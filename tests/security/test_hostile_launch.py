@@ -228,6 +228,7 @@ def test_hostile_algorithms_through_the_launch_path(api, firm, wide_worker):
         failures = []
         for name, backtest_id in hostile.items():
             backtest = Backtest.objects.get(pk=backtest_id)
+            print(f"| {name} | {backtest.status} | {backtest.error or cases[name][1]} |")
             expected = cases[name][1]
             log = _log_text(client, backtest_id)
             if expected not in log:
