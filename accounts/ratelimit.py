@@ -15,16 +15,29 @@ from django.http import HttpRequest
 TOO_MANY_ATTEMPTS = "too many failed log-in attempts; try again in a few minutes"
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or behind ``LOGIN_TRUSTED_PROXIES`` proxies the
+    entry that many hops from the right of X-Forwarded-For (the left part is client-made)."""
+    proxies = settings.LOGIN_TRUSTED_PROXIES
+    if proxies:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _keys(request: HttpRequest, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "")
-    return [f"login-fail:user:{username.lower()}", f"login-fail:addr:{address}"]
+    return [f"login-fail:user:{username.lower()}", f"login-fail:addr:{client_address(request)}"]
 
 
 def is_blocked(request: HttpRequest, username: str) -> bool:
-    """True once either the username or the address used up its failed attempts."""
+    """True once the username used up its failed attempts, or the address five times as
+    many (one address may be a whole office behind one NAT)."""
+    user_key, address_key = _keys(request, username)
+    counts = cache.get_many([user_key, address_key])
     limit = settings.LOGIN_FAILURE_LIMIT
-    counts = cache.get_many(_keys(request, username))
-    return any(count >= limit for count in counts.values())
+    return counts.get(user_key, 0) >= limit or counts.get(address_key, 0) >= 5 * limit
 
 
 def record_failure(request: HttpRequest, username: str) -> None:

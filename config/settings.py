@@ -107,6 +107,8 @@ PASSWORD_HASHERS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
 #: seconds a failed log-in counts against the limit.
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=300)
+#: reverse proxies in front of the server that append to X-Forwarded-For (0: use REMOTE_ADDR).
+LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", default=0)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

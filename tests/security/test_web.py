@@ -94,6 +94,33 @@ def test_the_login_page_blocks_after_the_failure_limit(owner):
 
 
 @pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=2)
+def test_one_address_trying_many_usernames_is_blocked_at_five_times_the_limit(owner):
+    for number in range(10):  # 2 x 5 failures, each against another username
+        assert _token(f"guess{number}", "wrong").status_code == 400
+    assert _token("alice").status_code == 429
+
+
+@pytest.mark.django_db
+@override_settings(LOGIN_FAILURE_LIMIT=1, LOGIN_TRUSTED_PROXIES=1)
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(owner):
+    names = iter(range(100))
+
+    def attempt(address: str, password: str):
+        return APIClient().post(
+            "/api/auth/token/",
+            {"username": f"user-{next(names)}", "password": password},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"6.6.6.6, {address}",
+        )
+
+    for _ in range(5):
+        assert attempt("10.0.0.1", "wrong").status_code == 400
+    assert attempt("10.0.0.1", "wrong").status_code == 429  # this client is blocked
+    assert attempt("10.0.0.2", "wrong").status_code == 400  # the proxy's others are not
+
+
+@pytest.mark.django_db
 def test_session_forms_require_the_csrf_token(owner):
     client = Client(enforce_csrf_checks=True)
     assert client.post("/login/", {"username": "alice", "password": PASSWORD}).status_code == 403
