@@ -206,20 +206,36 @@ def test_every_url_refuses_another_organizations_ids(api, victim, outsider, stra
     assert _snapshot(victim) == before
 
 
+@pytest.mark.django_db
+def test_the_markers_are_visible_to_the_victim_itself(api, victim, owner):
+    """The sweep's marker check can fail: the owner sees every marker through the same URLs."""
+    client = api(owner)
+    seen = ""
+    for route, _params in _all_routes(get_resolver().url_patterns):
+        url, names_victim = _fill(route, victim)
+        if names_victim and url.startswith("api/"):
+            seen += client.get("/" + url).content.decode(errors="replace")
+    for marker in MARKERS:
+        assert marker in seen, marker
+
+
 @pytest.mark.asyncio
 @pytest.mark.django_db(transaction=True)
-async def test_every_websocket_refuses_another_organizations_ids(api, victim, outsider):
+async def test_every_websocket_refuses_another_organizations_ids(victim, outsider, stranger):
     from config.asgi import application
 
-    client = Client()
-    await sync_to_async(client.force_login)(outsider)
-    cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
+    async def cookie_of(user) -> bytes:
+        client = Client()
+        await sync_to_async(client.force_login)(user)
+        return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+    cookie, stranger_cookie = await cookie_of(outsider), await cookie_of(stranger)
     routes = _all_routes(websocket_urlpatterns)
     assert len(routes) == 3
     for route, _params in routes:
         url, names_victim = _fill(route, victim)
         assert names_victim
-        for headers in ([(b"cookie", cookie)], []):
+        for headers in ([(b"cookie", cookie)], [(b"cookie", stranger_cookie)], []):
             socket = WebsocketCommunicator(
                 application,
                 "/" + url,

@@ -177,3 +177,30 @@ def test_check_deploy_notices_when_the_environment_turns_tls_settings_off():
     result = _deploy_check({"SESSION_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0"})
     assert result.returncode != 0
     assert "security.W012" in result.stderr and "security.W004" in result.stderr
+
+
+@pytest.mark.django_db
+def test_tokens_issued_in_clear_before_are_carried_over_hashed(owner):
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, user_id integer, "
+            "created timestamp)"
+        )
+        cursor.execute(
+            "INSERT INTO authtoken_token VALUES (%s, %s, CURRENT_TIMESTAMP)", ["a" * 40, owner.pk]
+        )
+    migration = importlib.import_module("accounts.migrations.0005_hash_existing_tokens")
+    migration.carry_over(apps, SimpleNamespace(connection=connection))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM authtoken_token")
+        assert cursor.fetchone()[0] == 0  # no clear copy is left
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {'a' * 40}")
+    assert client.get("/api/me/").data["username"] == "alice"
