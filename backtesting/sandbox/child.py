@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import io
 import os
+import re
 import signal
 import sys
 import traceback
@@ -225,11 +226,23 @@ class _FriendlyResults:
             for prefix in (TIME_LOOP_PREFIX, ORDER_QUOTA_PREFIX):
                 if error.startswith(prefix):
                     event = {**event, "error": error[len(prefix) :]}
+        if event.get("type") == "log" and _SANDBOX_DIR in str(event.get("message")):
+            event = {**event, "message": _without_sandbox_frames(str(event["message"]))}
+        if event.get("type") == "result" and event.get("stacktrace"):
+            event = {**event, "stacktrace": _without_sandbox_frames(str(event["stacktrace"]))}
         if event.get("type") == "result":
             from backtesting.engine.data import warm
 
             self._sink.emit({"type": DATA_FILES_FRAME, "keys": warm.recorded()})
         self._sink.emit(event)
+
+
+def _without_sandbox_frames(stacktrace: str) -> str:
+    """A formatted traceback without the frames of the sandbox's wrappers (the step timer)."""
+    frame = re.compile(
+        r'  File "' + re.escape(_SANDBOX_DIR) + r'[^"]*", line \d+, in .*\n(?:    .*\n)?'
+    )
+    return frame.sub("", stacktrace)
 
 
 def _traceback(exc: BaseException) -> str:

@@ -25,6 +25,11 @@ class TimeLoopExceeded(Exception):
     """Raised into the user's code when one time step ran past the limit."""
 
 
+# Tracebacks in the user's log name it like a built-in ("TimeLoopExceeded: ..."), not by
+# the sandbox module's path.
+TimeLoopExceeded.__module__ = "builtins"
+
+
 def message(seconds: float) -> str:
     """``Algorithm took longer than 10 minutes on a single time loop`` for 600 seconds."""
     if seconds >= 60 and seconds % 60 == 0:

@@ -236,6 +236,12 @@ def test_hostile_algorithms_through_the_launch_path(api, firm, wide_worker):
             if name != "100 MB of logs" and backtest.status != "runtime_error":
                 failures.append((name, "status", backtest.status, backtest.error))
         assert not failures, "\n".join(map(repr, failures))
+        # The step limit's traceback points into the user's loop, not at the sandbox's timer.
+        looping = Backtest.objects.get(pk=hostile["infinite loop in on_data"])
+        stack = client.get(f"/api/backtests/{looping.pk}/").data.get("stacktrace") or _log_text(
+            client, looping.pk
+        )
+        assert 'File "main.py"' in stack and "steps.py" not in stack, stack
         # The log case goes on past its quota and completes, with the quota line once.
         log_case = Backtest.objects.get(pk=hostile["100 MB of logs"])
         assert log_case.status == "completed"
