@@ -122,3 +122,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user} ({self.digest[:8]}…)"
+
+
+class QuantConnectToken(models.Model):
+    """The token of QuantConnect's API v2 scheme (``/api/v2/``), one per user, encrypted.
+
+    Unlike :class:`ApiToken` it cannot be stored as a digest: clients send
+    ``sha256("<token>:<timestamp>")``, so the server must know the token to recompute it.
+    It is kept as a Fernet token under a key derived from ``SECRET_KEY`` (``config.crypto``)
+    and shown to its user on the account page and ``GET /api/account/``.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quantconnect_token"
+    )
+    encrypted = models.TextField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"QuantConnect API token of {self.user}"

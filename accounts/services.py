@@ -146,3 +146,35 @@ def log_usage_add(*, organization_id: int, size: int, now: datetime | None = Non
             LogUsage.objects.filter(organization_id=organization_id, hour=hour).update(
                 bytes=F("bytes") + size
             )
+
+
+#: purpose label of the key that encrypts QuantConnect API tokens (config.crypto).
+QC_TOKEN_PURPOSE = "qc-api-token"
+
+
+def api_token_regenerate(*, user: AbstractBaseUser) -> str:
+    """Give ``user`` a new QuantConnect API v2 token (the old one stops working) and return it.
+
+    Stored encrypted, not hashed: the v2 scheme signs ``sha256(token:timestamp)``, so the
+    server needs the token itself to check a request.
+    """
+    import secrets
+
+    from accounts.models import QuantConnectToken
+    from config.crypto import encrypt
+
+    token = secrets.token_hex(32)
+    encrypted = encrypt(token.encode(), QC_TOKEN_PURPOSE).decode()
+    QuantConnectToken.objects.update_or_create(user=user, defaults={"encrypted": encrypted})
+    return token
+
+
+def api_token_of(*, user: AbstractBaseUser) -> str:
+    """The user's QuantConnect API v2 token, created on first use."""
+    from accounts.models import QuantConnectToken
+    from config.crypto import decrypt
+
+    row = QuantConnectToken.objects.filter(user=user).first()
+    if row is None:
+        return api_token_regenerate(user=user)
+    return decrypt(row.encrypted.encode(), QC_TOKEN_PURPOSE).decode()

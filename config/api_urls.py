@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from accounts import api as accounts_api
 from backtesting import api as backtesting_api
+from backtesting.qcapi.account_api import AccountApi
 from ide import api as ide_api
 from ide import parameters_api
 from nodes import api as nodes_api
@@ -12,6 +13,7 @@ urlpatterns = [
     path("auth/token/", accounts_api.TokenApi.as_view(), name="api-token"),
     path("auth/signup/", accounts_api.SignupApi.as_view(), name="api-signup"),
     path("me/", accounts_api.MeApi.as_view(), name="api-me"),
+    path("account/", AccountApi.as_view(), name="api-account"),
     path("tiers/", accounts_api.TierListApi.as_view(), name="api-tiers"),
     path("organizations/", accounts_api.OrganizationListApi.as_view(), name="api-organizations"),
     path(

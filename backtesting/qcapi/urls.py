@@ -1,0 +1,10 @@
+"""``/api/v2/<endpoint>`` for each registered QuantConnect endpoint (mounted in config/urls.py)."""
+
+from django.urls import path
+
+from backtesting.qcapi.views import ENDPOINTS, dispatch
+
+urlpatterns = [
+    path(name, dispatch, {"path": name}, name=f"qcapi-{name.replace('/', '-')}")
+    for name in ENDPOINTS
+]
