@@ -155,11 +155,16 @@ def account_read(user: AbstractBaseUser, params: dict[str, Any]) -> dict[str, An
 def _organization_shape(membership: Membership) -> dict[str, Any]:
     organization = membership.organization
     owner = organization.memberships.filter(role=Membership.Role.OWNER).select_related("user")
+    # QuantConnect names the caller's own organization's owner "You"; the CLI looks for it.
+    if membership.role == Membership.Role.OWNER:
+        owner_name = "You"
+    else:
+        owner_name = owner[0].user.get_username() if owner else ""
     return {
         "id": str(organization.pk),
         "name": organization.name,
         "type": organization.tier.name,
-        "ownerName": owner[0].user.get_username() if owner else "",
+        "ownerName": owner_name,
         "members": organization.memberships.count(),
         "preferred": membership.role == Membership.Role.OWNER,
     }
@@ -168,11 +173,8 @@ def _organization_shape(membership: Membership) -> dict[str, Any]:
 @endpoint("organizations/list")
 def organizations_list(user: AbstractBaseUser, params: dict[str, Any]) -> dict[str, Any]:
     """``QCMinimalOrganization`` rows of the user's organizations."""
-    return {
-        "list": [
-            _organization_shape(m) for m in _memberships(user).select_related("organization__tier")
-        ]
-    }
+    memberships = _memberships(user).select_related("organization__tier")
+    return {"organizations": [_organization_shape(m) for m in memberships]}
 
 
 @endpoint("organizations/read")

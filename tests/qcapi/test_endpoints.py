@@ -39,12 +39,12 @@ def refused(reply) -> list[str]:
 def test_account_and_organizations(owner, free_org, qc):
     client = qc(owner)
     assert ok(client.get("account/read"))["organizationId"] == str(free_org.pk)
-    [row] = ok(client.get("organizations/list"))["list"]
+    [row] = ok(client.post_json("organizations/list"))["organizations"]
     assert row == {
         "id": str(free_org.pk),
         "name": free_org.name,
         "type": "Free",
-        "ownerName": owner.username,
+        "ownerName": "You",
         "members": 1,
         "preferred": True,
     }
