@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from backtesting.qcapi import optimizations  # noqa: F401  # registers optimizations/*
 from backtesting.qcapi.views import ENDPOINTS, dispatch
 
 urlpatterns = [
