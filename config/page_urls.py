@@ -6,6 +6,7 @@ from django.urls import path
 from accounts import pages as accounts_pages
 from backtesting import pages as backtesting_pages
 from backtesting.optimization import pages as optimization_pages
+from backtesting.qcapi import pages as qcapi_pages
 from ide import pages as ide_pages
 from nodes import pages as nodes_pages
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("login/", accounts_pages.LoginPage.as_view(), name="login"),
     path("logout/", accounts_pages.LogoutPage.as_view(), name="logout"),
     path("signup/", accounts_pages.signup, name="signup"),
+    path("account/", qcapi_pages.account, name="account"),
     path("organization/", accounts_pages.organization, name="organization"),
     path("organizations/<int:org_id>/", accounts_pages.organization, name="organization-detail"),
     path("projects/", ide_pages.project_list, name="project-list"),

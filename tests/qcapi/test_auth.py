@@ -92,3 +92,17 @@ def test_native_account_endpoint_needs_login():
     from rest_framework.test import APIClient
 
     assert APIClient().get("/api/account/").status_code in (401, 403)
+
+
+def test_account_page_shows_and_regenerates_the_token(owner, client):
+    from tests.factories import PASSWORD
+
+    assert client.get("/account/").status_code == 302  # log in first
+    client.login(username=owner.username, password=PASSWORD)
+    page = client.get("/account/")
+    assert page.status_code == 200
+    token = page.context["api_token"]
+    assert token in page.content.decode()
+    assert f">{owner.pk}<" in page.content.decode()
+    assert client.post("/account/").status_code == 302
+    assert client.get("/account/").context["api_token"] != token
