@@ -4,7 +4,9 @@ The CLI lives in its own venv (``.lean-venv``, gitignored) so its pins never tou
 project's. Offline it needs two things a new user would get from the internet: the module
 list, cached at ``<site-packages>/lean/modules-1.14.json`` (``{"modules": []}`` is enough),
 and a workspace; ``lean init`` downloads a sample data folder, so the test writes
-``lean.json`` and ``~/.lean/credentials`` itself (HOME is a temporary folder). The server
+``lean.json`` itself (with a fresh ``file-database-last-update``, else every command fetches
+LEAN's symbol and market-hours databases from GitHub); ``lean login`` writes the credentials
+into a temporary HOME. The server
 is daphne on 127.0.0.1:5612 (the CLI's ``QC_API=local`` preset) with a temporary SQLite
 database and in-process workers, as the browser tests serve it.
 """
@@ -131,10 +133,7 @@ def test_lean_cli_push_backtest_edit_pull(lean_cli: Path, quantdesk_server: str,
     organization_id = str(account["organizations"][0]["id"])
 
     home = tmp_path / "home"
-    (home / ".lean").mkdir(parents=True)
-    (home / ".lean" / "credentials").write_text(
-        json.dumps({"user-id": str(account["user_id"]), "api-token": account["api_token"]})
-    )
+    home.mkdir()
     workspace = tmp_path / "workspace"
     project = workspace / "Momentum"
     project.mkdir(parents=True)
@@ -158,15 +157,22 @@ def test_lean_cli_push_backtest_edit_pull(lean_cli: Path, quantdesk_server: str,
 
     env = {**os.environ, "HOME": str(home), "QC_API": "local", "NO_COLOR": "1"}
 
-    def lean(*args: str, cwd: Path = workspace) -> str:
-        done = subprocess.run(
+    def lean_run(*args: str, cwd: Path = workspace) -> subprocess.CompletedProcess:
+        return subprocess.run(
             [str(lean_cli), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
         )
+
+    def lean(*args: str, cwd: Path = workspace) -> str:
+        done = lean_run(*args, cwd=cwd)
         output = done.stdout + done.stderr
         assert done.returncode == 0, f"lean {' '.join(args)} failed:\n{output}"
         return output
 
-    lean("whoami")
+    # A wrong token is refused by the server's check, the right one logs in.
+    refused = lean_run("login", "-u", str(account["user_id"]), "-t", "0" * 64)
+    assert refused.returncode != 0
+    lean("login", "-u", str(account["user_id"]), "-t", account["api_token"])
+    assert "logged in as quant" in lean("whoami")
     lean("cloud", "push", "--project", "Momentum")
     cloud_id = json.loads((project / "config.json").read_text())["cloud-id"]
     files = {f["name"]: f["content"] for f in _qc_files(cloud_id, account)}
