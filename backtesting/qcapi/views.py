@@ -356,8 +356,15 @@ def _parameter_dict(value: Any) -> dict[str, str]:
 
 @endpoint("backtests/create")
 def backtests_create(user: AbstractBaseUser, params: dict[str, Any]) -> dict[str, Any]:
-    """Launch through the shared service (build, node choice, quotas)."""
+    """Launch through the shared service (build, node choice, quotas).
+
+    The service builds the project's current files, so a ``compileId`` of other sources
+    (files changed since that compile) is refused rather than silently run on newer code.
+    """
     project = _project(user, params)
+    compile_id = params.get("compileId")
+    if compile_id and str(compile_id) != sources_hash(project.sources()):
+        raise QcError("The project changed since this compile; compile again")
     backtest = backtest_services.launch_backtest(
         user=user,
         project=project,

@@ -264,3 +264,14 @@ def _artifact(project):
 
     project.files.filter(name="main.py").update(content=ALGORITHM)
     return build_project(project=project).artifact
+
+
+def test_a_stale_compile_id_is_refused(owner, project, qc):
+    client = qc(owner)
+    compile_id = ok(client.post_json("compile/create", {"projectId": project.pk}))["compileId"]
+    ok(client.post_json("files/create", {"projectId": project.pk, "name": "x.py", "content": ""}))
+    body = {"projectId": project.pk, "compileId": compile_id, "backtestName": "Old"}
+    assert refused(client.post_json("backtests/create", body)) == [
+        "The project changed since this compile; compile again"
+    ]
+    assert not Backtest.objects.filter(project=project).exists()
