@@ -76,6 +76,12 @@ def dispatch(request: HttpRequest, path: str) -> JsonResponse:
     return _reply(**data)
 
 
+@csrf_exempt
+def unknown(request: HttpRequest, rest: str) -> JsonResponse:
+    """Endpoints QuantDesk does not serve (live trading, data, ...) answer in the envelope."""
+    return _reply(404, [f"QuantDesk does not serve the endpoint {rest!r}"])
+
+
 # -- lookups ---------------------------------------------------------------------------------
 
 

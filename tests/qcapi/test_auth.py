@@ -106,3 +106,12 @@ def test_account_page_shows_and_regenerates_the_token(owner, client):
     assert f">{owner.pk}<" in page.content.decode()
     assert client.post("/account/").status_code == 302
     assert client.get("/account/").context["api_token"] != token
+
+
+def test_an_endpoint_quantdesk_does_not_serve_answers_in_the_envelope(client):
+    reply = client.post("/api/v2/live/create", {})
+    assert reply.status_code == 404
+    assert reply.json() == {
+        "success": False,
+        "errors": ["QuantDesk does not serve the endpoint 'live/create'"],
+    }
