@@ -13,7 +13,12 @@ from rest_framework.views import APIView
 
 from accounts import ratelimit, services
 from accounts.models import Membership, Organization, Tier
-from accounts.selectors import log_bytes_today, membership_of, organizations_of
+from accounts.selectors import (
+    log_bytes_today,
+    membership_of,
+    organizations_of,
+    user_settings_of,
+)
 from accounts.tokens import issue_token
 from config.exceptions import DomainError
 from config.schema import ErrorOutput
@@ -255,25 +260,52 @@ class TierListApi(APIView):
         return Response(TierOutput(Tier.objects.all(), many=True).data)
 
 
+class UserSettingsSerializer(serializers.Serializer):
+    """The caller's own preferences (``auto_build``: the IDE saves and builds as you type)."""
+
+    class Meta:
+        ref_name = "UserSettings"  # unique name in the OpenAPI schema
+
+    auto_build = serializers.BooleanField(required=False)
+
+
+class MeOutput(serializers.Serializer):
+    """Describes :meth:`MeApi._output` for the schema."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    organizations = OrganizationOutput(many=True)
+    settings = UserSettingsSerializer()
+
+
 class MeApi(APIView):
-    @extend_schema(
-        responses=inline_serializer(
-            "MeOutput",
-            {
-                "id": serializers.IntegerField(),
-                "username": serializers.CharField(),
-                "organizations": OrganizationOutput(many=True),
-            },
-        )
-    )
+    """``GET``: who the caller is, their organizations and settings; ``PATCH {settings}``."""
+
+    class InputSerializer(serializers.Serializer):
+        class Meta:
+            ref_name = "MeInput"  # unique name in the OpenAPI schema
+
+        settings = UserSettingsSerializer(required=False)
+
+    @extend_schema(responses=MeOutput)
     def get(self, request: Request) -> Response:
+        return Response(self._output(request))
+
+    @extend_schema(request=InputSerializer, responses={200: MeOutput, 400: ErrorOutput})
+    def patch(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "settings" in data.validated_data:
+            services.user_settings_update(user=request.user, **data.validated_data["settings"])
+        return Response(self._output(request))
+
+    def _output(self, request: Request) -> dict:
         memberships = Membership.objects.filter(user=request.user).select_related(
             "organization__tier"
         )
-        return Response(
-            {
-                "id": request.user.pk,
-                "username": request.user.get_username(),
-                "organizations": [organization_output(m.organization, m) for m in memberships],
-            }
-        )
+        return {
+            "id": request.user.pk,
+            "username": request.user.get_username(),
+            "organizations": [organization_output(m.organization, m) for m in memberships],
+            "settings": {"auto_build": user_settings_of(request.user).auto_build},
+        }

@@ -141,3 +141,23 @@ class QuantConnectToken(models.Model):
 
     def __str__(self) -> str:
         return f"QuantConnect API token of {self.user}"
+
+
+class UserSettings(models.Model):
+    """A user's editor preferences, kept on the server so they follow the user across browsers.
+
+    One row per user, created on the first change; until then the field defaults apply
+    (see ``accounts.selectors.user_settings_of``). ``auto_build`` mirrors QuantConnect's
+    "Automatic Builds": on by default, the IDE saves and builds shortly after typing stops.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="user_settings"
+    )
+    auto_build = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "user settings"
+
+    def __str__(self) -> str:
+        return f"settings of {self.user}"

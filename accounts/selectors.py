@@ -8,7 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import LogUsage, Membership, Organization
+from accounts.models import LogUsage, Membership, Organization, UserSettings
 from config.exceptions import NotFound
 
 
@@ -84,3 +84,13 @@ def current_hour(now: datetime | None = None) -> datetime:
 def _usage_window(organization_id: int, now: datetime | None) -> QuerySet[LogUsage]:
     since = current_hour(now) - timedelta(hours=23)
     return LogUsage.objects.filter(organization_id=organization_id, hour__gte=since)
+
+
+def user_settings_of(user: AbstractBaseUser) -> UserSettings:
+    """``user``'s settings, or an unsaved row of defaults if they never changed one.
+
+    Reading must not write: pages and ``GET /api/me/`` call this on every visit, and the
+    row only needs to exist once a value differs from its default.
+    """
+    found = UserSettings.objects.filter(user=user).first()
+    return found if found is not None else UserSettings(user=user)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from accounts.models import FREE_TIER, LogUsage, Membership, Organization, Tier
+from accounts.models import FREE_TIER, LogUsage, Membership, Organization, Tier, UserSettings
 from accounts.selectors import current_hour
 from config.exceptions import Conflict, PermissionDenied, QuotaExceeded
 
@@ -178,3 +178,16 @@ def api_token_of(*, user: AbstractBaseUser) -> str:
     if row is None:
         return api_token_regenerate(user=user)
     return decrypt(row.encrypted.encode(), QC_TOKEN_PURPOSE).decode()
+
+
+def user_settings_update(*, user: AbstractBaseUser, auto_build: bool | None = None) -> UserSettings:
+    """Change the user's own settings (creating their row on the first change).
+
+    Settings are per user, not per organization or browser, so the IDE behaves the same
+    wherever its user logs in; ``None`` leaves a setting as it is.
+    """
+    user_settings, _ = UserSettings.objects.get_or_create(user=user)
+    if auto_build is not None:
+        user_settings.auto_build = auto_build
+        user_settings.save(update_fields=["auto_build"])
+    return user_settings

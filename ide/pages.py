@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.selectors import user_settings_of
 from ide.models import Project
 from nodes.pages import membership_for, viewer_context
 
@@ -35,5 +36,7 @@ def ide(request: HttpRequest, project_id: int) -> HttpResponse:
         **viewer_context(request, membership),
         "project": project.pk,
         "project_name": project.name,
+        # Per-user (issue 4): the same choice in every browser the user logs in from.
+        "auto_build": user_settings_of(request.user).auto_build,
     }
     return render(request, "ide/ide.html", {"project": project, "page": page})

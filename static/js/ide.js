@@ -6,7 +6,6 @@ import { mountResources } from "./resources.js";
 const page = pageData();
 const projectUrl = `/api/projects/${page.project}`;
 const fileUrl = (name) => `${projectUrl}/files/${name.split("/").map(encodeURIComponent).join("/")}`;
-const AUTOBUILD_KEY = "quantdesk.autobuild";
 const BUILD_DELAY_MS = 300;
 
 const $ = (id) => document.getElementById(id);
@@ -83,8 +82,13 @@ document.addEventListener("keydown", (e) => {
 });
 
 const autobuild = () => $("autobuild").checked;
-$("autobuild").checked = localStorage.getItem(AUTOBUILD_KEY) !== "off";
-$("autobuild").addEventListener("change", () => localStorage.setItem(AUTOBUILD_KEY, autobuild() ? "on" : "off"));
+// Auto build is a per-user setting kept on the server (PATCH /api/me/), on unless turned off.
+$("autobuild").checked = page.auto_build !== false;
+$("autobuild").addEventListener("change", async () => {
+  try {
+    await api("PATCH", "/api/me/", { settings: { auto_build: autobuild() } });
+  } catch (err) { logLine(`Could not save the auto build setting: ${err.message}`, "error"); showTab("logs"); }
+});
 
 function setSaveState(text, cls = "muted") {
   $("save-state").textContent = text;

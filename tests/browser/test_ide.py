@@ -118,7 +118,8 @@ def test_files_can_be_created_renamed_and_deleted_and_problems_jump_across_files
 def test_ctrl_s_saves_without_waiting_for_the_auto_build(server: Server, visitor) -> None:
     me, project = _open_project(server, visitor, "sam")
     page = me.page
-    page.uncheck("[data-testid=autobuild]")
+    with page.expect_response(lambda r: r.url.endswith("/api/me/") and r.request.method == "PATCH"):
+        page.uncheck("[data-testid=autobuild]")
     page.click(".cm-content")
     page.keyboard.press("Control+End")
     page.keyboard.type("# saved by ctrl+s")
@@ -127,7 +128,8 @@ def test_ctrl_s_saves_without_waiting_for_the_auto_build(server: Server, visitor
     page.wait_for_selector("[data-testid=save-state]:text-is('Saved')")
     content = server.api("GET", f"/api/projects/{project}/files/main.py", user="sam")["content"]
     assert content.endswith("# saved by ctrl+s")
-    # Auto build is a per-user setting that survives a reload
+    # Auto build is a per-user setting on the server (not the browser) that survives a reload
+    assert server.api("GET", "/api/me/", user="sam")["settings"] == {"auto_build": False}
     page.reload()
     page.wait_for_selector("body[data-ready='1']")
     assert not page.is_checked("[data-testid=autobuild]")
