@@ -8,14 +8,11 @@ no duplicate without replaying the whole run.
 from __future__ import annotations
 
 import asyncio
-import logging
-import random
 from typing import Any
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
 
 from accounts.selectors import is_member
 from backtesting.charts import downsample_chart_events
@@ -28,8 +25,7 @@ from backtesting.events import (
 )
 from backtesting.models import Backtest, BacktestEvent
 from config.broadcast import bind_event_loop
-
-logger = logging.getLogger(__name__)
+from config.resync import GroupResyncMixin
 
 #: statuses after which nothing but a rename changes: the resync task stops.
 FINAL_STATUSES = ("completed", "runtime_error", "stopped")
@@ -38,7 +34,7 @@ FINAL_STATUSES = ("completed", "runtime_error", "stopped")
 CLOSE_NOT_ALLOWED = 4403
 
 
-class BacktestConsumer(AsyncJsonWebsocketConsumer):
+class BacktestConsumer(GroupResyncMixin, AsyncJsonWebsocketConsumer):
     """Sends a snapshot of everything stored, then relays live events without duplicates.
 
     The socket joins the group *before* reading the snapshot, so nothing written in
@@ -47,8 +43,9 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
     the database first, so the socket's ``seq`` stays contiguous.
 
     Every ``WEBSOCKET_RESYNC_SECONDS`` the socket joins its group again and catches up from
-    the database: a Redis restart forgets group memberships, and without this an open page
-    would hear nothing more, not even that the run finished.
+    the database (:class:`~config.resync.GroupResyncMixin`): a Redis restart forgets group
+    memberships, and without this an open page would hear nothing more, not even that the
+    run finished.
     """
 
     async def connect(self) -> None:
@@ -57,7 +54,6 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         self.group = backtest_group(self.backtest_id)
         self.last_seq = _after(self.scope)
         self.status = ""
-        self.frames_sent = 0
         if not await self.may_watch():
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
@@ -67,11 +63,10 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         self.last_seq = events[-1]["seq"] if events else self.last_seq
         self.status = summary["status"]
         await self.send_json({"type": "snapshot", "backtest": summary, "events": events})
-        self.resync_task = asyncio.create_task(self.resync())
+        self.start_resync()
 
     async def disconnect(self, code: int) -> None:
-        if hasattr(self, "resync_task"):
-            self.resync_task.cancel()
+        self.stop_resync()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -111,37 +106,25 @@ class BacktestConsumer(AsyncJsonWebsocketConsumer):
         self.status = message["backtest"]["status"]
         await self.send_json({"type": "status", "backtest": message["backtest"]})
 
-    async def resync(self) -> None:
-        """Rejoin the group; when nothing arrived for a while, ask the database what was missed.
+    def resync_wanted(self) -> bool:
+        """After a final status nothing but a rename changes: the resync task stops."""
+        return self.status not in FINAL_STATUSES
 
-        The rejoin is one Redis command; the database is read only by a socket that heard
-        nothing for a whole interval (a running backtest streams progress all the time), and
-        the task ends with the run. The first wait is random so that sockets opened together
-        do not all rejoin at once.
+    async def read_missed(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The backtest and the events stored after this socket's ``seq``.
+
+        Read only by a socket that heard nothing for a whole interval: a running backtest
+        streams progress all the time.
         """
-        interval = settings.WEBSOCKET_RESYNC_SECONDS
-        await asyncio.sleep(random.uniform(0, interval))
-        while self.status not in FINAL_STATUSES:
-            heard = self.frames_sent
-            await asyncio.sleep(interval)
-            try:
-                await self.channel_layer.group_add(self.group, self.channel_name)
-                if self.frames_sent != heard:
-                    continue
-                summary = await self.summary()
-                events = await self.stored_between(self.last_seq, None)
-            except Exception:  # Redis or the database is restarting: try again next time
-                logger.warning("resync of backtest %s failed", self.backtest_id, exc_info=True)
-                continue
-            await self.send_events(events)
-            if summary["status"] != self.status:
-                self.status = summary["status"]
-                await self.send_json({"type": "status", "backtest": summary})
+        return await self.summary(), await self.stored_between(self.last_seq, None)
 
-    async def send_json(self, content: Any, close: bool = False) -> None:
-        """Count frames, so the resync task knows whether this socket still hears its group."""
-        self.frames_sent = getattr(self, "frames_sent", 0) + 1
-        await super().send_json(content, close=close)
+    async def send_missed(self, missed: tuple[dict[str, Any], list[dict[str, Any]]]) -> None:
+        """Send the missed events, then the status if it changed."""
+        summary, events = missed
+        await self.send_events(events)
+        if summary["status"] != self.status:
+            self.status = summary["status"]
+            await self.send_json({"type": "status", "backtest": summary})
 
     @database_sync_to_async
     def may_watch(self) -> bool:

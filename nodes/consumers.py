@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from accounts.selectors import is_member
 from config.broadcast import bind_event_loop
+from config.resync import GroupResyncMixin
 from nodes.events import (
     NodeRemovedMessage,
     NodeState,
@@ -22,8 +23,14 @@ from nodes.events import (
 CLOSE_NOT_ALLOWED = 4403
 
 
-class ResourcesConsumer(AsyncJsonWebsocketConsumer):
-    """The Resources panel's stream: a snapshot of all nodes, then node changes."""
+class ResourcesConsumer(GroupResyncMixin, AsyncJsonWebsocketConsumer):
+    """The Resources panel's stream: a snapshot of all nodes, then node changes.
+
+    Every ``WEBSOCKET_RESYNC_SECONDS`` the socket joins its group again and, if it heard
+    nothing for the interval, sends a fresh snapshot (:class:`~config.resync.GroupResyncMixin`):
+    a Redis restart forgets group memberships, and without this an open panel would never
+    see a node change again. The page replaces its state on every ``snapshot`` frame.
+    """
 
     async def connect(self) -> None:
         bind_event_loop(asyncio.get_running_loop())
@@ -35,8 +42,10 @@ class ResourcesConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "snapshot", "nodes": await self.snapshot()})
+        self.start_resync()
 
     async def disconnect(self, code: int) -> None:
+        self.stop_resync()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -47,6 +56,20 @@ class ResourcesConsumer(AsyncJsonWebsocketConsumer):
     async def resources_removed(self, message: NodeRemovedMessage) -> None:
         """Relay a node's removal to this socket."""
         await self.send_json({"type": "node_removed", "id": message["id"]})
+
+    async def read_missed(self) -> tuple[int, list[NodeState]]:
+        """The organization's nodes now (a quiet panel costs one query per interval)."""
+        return self.frames_sent, await self.snapshot()
+
+    async def send_missed(self, missed: tuple[int, list[NodeState]]) -> None:
+        """Send the fresh node list as a ``snapshot``: the page replaces what it had.
+
+        A live frame sent while the list was read is newer than the list, and proves the
+        socket hears its group again: the list is dropped rather than undo that frame.
+        """
+        heard, nodes = missed
+        if self.frames_sent == heard:
+            await self.send_json({"type": "snapshot", "nodes": nodes})
 
     @database_sync_to_async
     def may_watch(self) -> bool:

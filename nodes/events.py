@@ -2,7 +2,8 @@
 
 Websocket frames sent by ``ResourcesConsumer`` (JSON text):
 
-``{"type": "snapshot", "nodes": [NodeState, ...]}``  first frame, this socket only
+``{"type": "snapshot", "nodes": [NodeState, ...]}``  first frame, this socket only; again after a
+                                                      quiet resync interval (replaces all)
 ``{"type": "node", "node": NodeState}``               a node was added or changed state/progress
 ``{"type": "node_removed", "id": <node id>}``         a node was removed
 """
