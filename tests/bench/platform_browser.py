@@ -18,14 +18,13 @@ from datetime import datetime
 from typing import Any
 
 from tests.bench.platform_server import BenchServer
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 DEBOUNCE_MS = 300  # BUILD_DELAY_MS of static/js/ide.js
 
 
 def _browser(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
 def _login(browser: Any, server: BenchServer) -> Any:

@@ -25,22 +25,13 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  # re-exported for browser tests
+
 # Playwright's sync API keeps an event loop in this thread; tell Django that is fine.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: seconds a B-MICRO launch waits in the test server (20 in production; short keeps tests fast
 #: while the countdown is still visible).
 BMICRO_DELAY_SECONDS = 4
@@ -176,22 +167,6 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the server did not answer within {SERVER_START_TIMEOUT} s")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (never ``playwright install``)."""
-    if not Path(CHROMIUM).exists():
-        message = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI") or os.environ.get("REQUIRE_SERVICES"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass

@@ -8,14 +8,12 @@ each must have received every ``seq`` once: no gap across the restart, no repeat
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import threading
-from pathlib import Path
 
 import pytest
 
-from tests.faults.harness import StreamClient, seq_gaps_and_repeats, unavailable, wait_until
+from tests.faults.harness import StreamClient, seq_gaps_and_repeats, wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -69,67 +67,59 @@ def test_two_watchers_resume_after_a_daphne_restart_without_gap_or_repeat(deploy
     assert (audit.lost, audit.duplicated) == (0, 0), audit
 
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-
-
-def test_two_results_pages_resume_the_stream_after_a_daphne_restart(deploy, record):
+def test_two_results_pages_resume_the_stream_after_a_daphne_restart(deploy, record, browser):
     """The same, with the real page's JavaScript in Chromium: each page reconnects by itself
     with ``?after=<last seq>`` and shows every log line exactly once."""
-    if not Path(CHROMIUM).exists():
-        unavailable(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM_ARGS
-
     deployment = deploy(nodes=1, workers=1, DEBUG="1")  # DEBUG serves /static/
     status, launched = deployment.launch(every=2, sleep=0.01, days=3)
     assert status == 201, launched
     backtest_id = launched["id"]
     wait_until(lambda: deployment.audit(backtest_id).lines >= 5, 60, "the first lines")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            pages, sockets = [], []
-            for _ in range(2):  # two browsers: separate contexts, separate sessions
-                context = browser.new_context(base_url=deployment.base)
-                context.add_cookies(
-                    [
-                        {
-                            "name": "sessionid",
-                            "value": deployment.info["session"],
-                            "url": deployment.base,
-                        }
-                    ]
-                )
-                page = context.new_page()
-                urls: list[str] = []
-                page.on("websocket", lambda ws, urls=urls: urls.append(ws.url))
-                page.goto(f"/backtests/{backtest_id}/")
-                page.wait_for_selector("[data-testid=live-state][data-state=live]")
-                pages.append(page)
-                sockets.append(urls)
-            for page in pages:
-                page.wait_for_function(
-                    "document.querySelectorAll('[data-testid=log-line]').length > 20"
-                )
+    contexts = []
+    try:
+        pages, sockets = [], []
+        for _ in range(2):  # two browsers: separate contexts, separate sessions
+            context = browser.new_context(base_url=deployment.base)
+            contexts.append(context)
+            context.add_cookies(
+                [
+                    {
+                        "name": "sessionid",
+                        "value": deployment.info["session"],
+                        "url": deployment.base,
+                    }
+                ]
+            )
+            page = context.new_page()
+            urls: list[str] = []
+            page.on("websocket", lambda ws, urls=urls: urls.append(ws.url))
+            page.goto(f"/backtests/{backtest_id}/")
+            page.wait_for_selector("[data-testid=live-state][data-state=live]")
+            pages.append(page)
+            sockets.append(urls)
+        for page in pages:
+            page.wait_for_function(
+                "document.querySelectorAll('[data-testid=log-line]').length > 20"
+            )
 
-            restart_s = deployment.restart_web()
+        restart_s = deployment.restart_web()
 
-            for page in pages:
-                page.wait_for_selector("body[data-status='completed']", timeout=120_000)
-                page.wait_for_function(
-                    "[...document.querySelectorAll('[data-testid=log-line]')]"
-                    ".some((l) => / total \\d+$/.test(l.textContent))"
-                )
-            shown = [
-                page.eval_on_selector_all(
-                    "[data-testid=log-line]", "(lines) => lines.map((l) => l.textContent)"
-                )
-                for page in pages
-            ]
-        finally:
-            browser.close()
+        for page in pages:
+            page.wait_for_selector("body[data-status='completed']", timeout=120_000)
+            page.wait_for_function(
+                "[...document.querySelectorAll('[data-testid=log-line]')]"
+                ".some((l) => / total \\d+$/.test(l.textContent))"
+            )
+        shown = [
+            page.eval_on_selector_all(
+                "[data-testid=log-line]", "(lines) => lines.map((l) => l.textContent)"
+            )
+            for page in pages
+        ]
+    finally:
+        for context in contexts:
+            context.close()
 
     lost = duplicated = 0
     for lines, urls in zip(shown, sockets, strict=True):

@@ -163,6 +163,9 @@ async def test_a_socket_whose_group_membership_was_forgotten_catches_up(running,
     from backtesting.events import backtest_group
 
     settings.WEBSOCKET_RESYNC_SECONDS = 0.2
+    # The in-memory layer lets the test forget a membership the way a Redis restart does
+    # (CI runs this file with REDIS_URL set; tests/faults/test_redis_restart.py covers Redis).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     socket = _socket(f"/ws/backtests/{running.pk}/", owner)
     assert (await socket.connect())[0]
     json.loads(await socket.receive_from(timeout=5))

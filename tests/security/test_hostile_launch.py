@@ -78,9 +78,18 @@ def _in_on_data(*lines: str, imports: str = "") -> str:
     return HEAD.format(imports=imports, body=body)
 
 
+def _database_file() -> str:
+    """A file that holds the database: SQLite's file, or a file of PostgreSQL's cluster."""
+    if connection.vendor == "sqlite":
+        return str(connection.settings_dict["NAME"])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        return os.path.join(cursor.fetchone()[0], "PG_VERSION")
+
+
 def _cases() -> dict[str, tuple[str, str]]:
     """name -> (source, a sentence its log must contain)."""
-    database = str(connection.settings_dict["NAME"])
+    database = _database_file()
     data_file = os.path.join(os.path.realpath(settings.DATA_DIR), "equity", "usa", "x.csv")
     return {
         "read /etc/passwd": (
