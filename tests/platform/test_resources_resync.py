@@ -36,6 +36,9 @@ async def test_a_panel_whose_group_membership_was_forgotten_gets_a_fresh_snapsho
     owner, member, free_org, settings
 ):
     settings.WEBSOCKET_RESYNC_SECONDS = 0.2
+    # The in-memory layer lets the test forget a membership the way a Redis restart does
+    # (CI runs with REDIS_URL set; tests/faults/test_redis_restart.py covers real Redis).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     # Given bob's open Resources panel, which saw the organization's one node,
     socket = WebsocketCommunicator(application, f"/ws/organizations/{free_org.pk}/resources/")
     socket.scope["user"] = member
