@@ -80,6 +80,17 @@ def test_rules_follow_the_exchange_calendar(lean_data_dir):
         date(2013, 11, 25),
         date(2013, 12, 2),
     ]
+    # Thanksgiving week ends on Friday the 29th; one trading day earlier is Wednesday the 27th.
+    assert dates.week_end("SPY").dates(date(2013, 11, 25), date(2013, 12, 6)) == [
+        date(2013, 11, 29),
+        date(2013, 12, 6),
+    ]
+    assert dates.week_end("SPY", 1).dates(date(2013, 11, 25), date(2013, 12, 1)) == [
+        date(2013, 11, 27)
+    ]
+    assert dates.week_start("SPY", 1).dates(date(2013, 11, 25), date(2013, 12, 1)) == [
+        date(2013, 11, 26)
+    ]
     assert dates.month_end("SPY").dates(date(2013, 11, 1), date(2013, 11, 30)) == [
         date(2013, 11, 29)
     ]

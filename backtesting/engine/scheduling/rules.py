@@ -112,23 +112,15 @@ class DateRules:
         return DateRule("MonthEnd", dates)
 
     def week_start(self, symbol: Any = None, days_offset: int = 0) -> DateRule:
-        ok = self._trading(symbol)
-
-        def dates(a: date, b: date) -> list[date]:
-            out = []
-            monday = a - timedelta(days=a.weekday())
-            while monday <= b:
-                week = [monday + timedelta(days=i) for i in range(7)]
-                week = [d for d in week if ok(d) and (symbol is not None or d.weekday() < 5)]
-                if len(week) > days_offset and a <= week[days_offset] <= b:
-                    out.append(week[days_offset])
-                monday += timedelta(days=7)
-            return out
-
-        return DateRule("WeekStart", dates)
+        return self._week_rule("WeekStart", symbol, days_offset)
 
     def week_end(self, symbol: Any = None, days_offset: int = 0) -> DateRule:
+        return self._week_rule("WeekEnd", symbol, -1 - days_offset)
+
+    def _week_rule(self, name: str, symbol: Any, index: int) -> DateRule:
+        """The ``index``-th trading day of every week (negative counts from the week's end)."""
         ok = self._trading(symbol)
+        needed = index + 1 if index >= 0 else -index
 
         def dates(a: date, b: date) -> list[date]:
             out = []
@@ -136,12 +128,12 @@ class DateRules:
             while monday <= b:
                 week = [monday + timedelta(days=i) for i in range(7)]
                 week = [d for d in week if ok(d) and (symbol is not None or d.weekday() < 5)]
-                if len(week) > days_offset and a <= week[-1 - days_offset] <= b:
-                    out.append(week[-1 - days_offset])
+                if len(week) >= needed and a <= week[index] <= b:
+                    out.append(week[index])
                 monday += timedelta(days=7)
             return out
 
-        return DateRule("WeekEnd", dates)
+        return DateRule(name, dates)
 
     @property
     def today(self) -> DateRule:
