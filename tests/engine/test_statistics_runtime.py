@@ -89,3 +89,39 @@ def test_runtime_psr_matches_the_summary_over_the_same_samples():
     psr = runtime_probabilistic_sharpe_ratio(inp)
     assert psr == compute_statistics(inp)["Probabilistic Sharpe Ratio"]
     assert psr not in ("0%", "")
+
+
+def test_running_psr_folds_each_sample_once_and_matches_the_summary_at_every_refresh():
+    """One DailyPerformance across refreshes gives the summary's PSR over each prefix, also
+    when the last sample is replaced by a later one at the same time (the final sample)."""
+    import random
+
+    from backtesting.engine.statistics.runtime import samples_probabilistic_sharpe_ratio
+    from backtesting.engine.statistics.series import DailyPerformance
+
+    rng = random.Random(3)
+    times = [datetime(2024, 1, 1) + timedelta(days=i) for i in range(60)]
+    values = [Decimal(100000)]
+    for _ in times[1:]:
+        values.append((values[-1] * Decimal(1 + rng.gauss(0.001, 0.01))).quantize(Decimal("0.01")))
+    running = DailyPerformance(Decimal(100000))
+    seen = set()
+    for n in range(1, len(times) + 1):
+        sample_values = list(values[:n])
+        if n % 7 == 0:  # a final sample at the last sample's time replaces its value
+            sample_values[-1] += Decimal("12.34")
+        inp = PerformanceInput(
+            start_equity=Decimal(100000),
+            equity_times=times[:n],
+            equity_values=sample_values,
+            sample_times=times[:n],
+            sample_equity=sample_values,
+            sample_benchmark=[Decimal(100 + i) for i in range(n)],
+            sample_total_sale_volume=[Decimal(0)] * n,
+        )
+        psr = samples_probabilistic_sharpe_ratio(
+            Decimal(100000), times[:n], sample_values, 252, performance=running
+        )
+        assert psr == compute_statistics(inp)["Probabilistic Sharpe Ratio"], n
+        seen.add(psr)
+    assert len(seen) > 20  # the PSR moved as samples arrived

@@ -31,6 +31,7 @@ _PERMTICK = re.compile(r"^[a-z0-9._\-]{1,32}$")
 _READERS: dict[str, tuple[ModuleType, str]] = {
     "csv": (readers, "_read_csv_cached"),
     "numeric": (readers, "_read_numeric_cached"),
+    "days": (readers, "read_day_files_cached"),
     "factor": (corporate, "_read_factor_file"),
     "map": (corporate, "_read_map_file"),
     "market_hours": (market_hours, "_load"),
@@ -42,6 +43,7 @@ _recorded: dict[tuple[Any, ...], None] = {}
 
 def record() -> None:
     """Start recording the cached reads of this process (idempotent)."""
+    readers.share_parsed = True  # long minute ranges go through their (sharable) cache
     for name, (module, attribute) in _READERS.items():
         if name in _originals:
             continue
@@ -79,6 +81,15 @@ def _valid(key: list[Any], root: str) -> bool:
             and _inside(args[0], root)
             and type(args[1]) is int
             and type(args[2]) is bool
+        )
+    if name == "days":
+        return (
+            len(args) == 6
+            and _inside(os.path.join(str(args[0]), "x"), root)
+            and args[1] in ("trade", "quote")
+            and all(isinstance(a, str) and re.fullmatch(r"\d{8}", a) for a in args[2:4])
+            and type(args[4]) is int
+            and type(args[5]) is bool
         )
     return (
         len(args) == 2

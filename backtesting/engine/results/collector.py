@@ -77,6 +77,8 @@ class ResultCollector:
         self.logs: list[dict[str, Any]] = []
         self.charts: dict[str, dict[str, list[list[float]]]] = {}
         self.runtime_statistics: dict[str, str] = {}
+        #: the banner's running PSR (``report.RunningPsr``), kept across refreshes
+        self.running_psr: Any = None
         self.start = start
         self._capped: set[tuple[str, str]] = set()
 

@@ -61,23 +61,52 @@ def _lowest_capacity_asset(algorithm: Any) -> str:
     return str(traded[0]) if traded else ""
 
 
+class RunningPsr:
+    """The banner's PSR over one run's samples so far, each sample converted once."""
+
+    def __init__(self, start_equity: float) -> None:
+        from backtesting.engine.statistics.series import DailyPerformance
+
+        self.start_equity = start_equity
+        self._times: list[datetime] = []
+        self._values: list[Decimal] = []
+        self._performance = DailyPerformance(money(start_equity))
+
+    def __call__(self, algorithm: Any, collector: ResultCollector) -> str:
+        from backtesting.engine.statistics.runtime import samples_probabilistic_sharpe_ratio
+
+        s = collector.samples
+        final = len(s.sample_times) - 1  # the last sample may still be replaced
+        for i in range(len(self._times), final):
+            self._times.append(to_utc(s.sample_times[i]))
+            self._values.append(money(s.sample_equity[i]))
+        times, values = self._times[:final], self._values[:final]
+        if final >= 0:
+            times.append(to_utc(s.sample_times[final]))
+            values.append(money(s.sample_equity[final]))
+        return samples_probabilistic_sharpe_ratio(
+            money(self.start_equity),
+            times,
+            values,
+            algorithm.trading_days_per_year,
+            performance=self._performance,
+        )
+
+
 def runtime_statistics(
     algorithm: Any, collector: ResultCollector, psr: str | None = None
 ) -> dict[str, str]:
     """LEAN's runtime banner: Equity, Fees, Holdings, Net Profit, PSR, Return, Unrealized, Volume."""
-    from backtesting.engine.statistics.runtime import (
-        format_runtime_statistics,
-        runtime_probabilistic_sharpe_ratio,
-    )
+    from backtesting.engine.statistics.runtime import format_runtime_statistics
 
     p = algorithm.portfolio
     tpv = p.total_portfolio_value
     start = collector.samples.start_equity or tpv
     if psr is None:
-        try:
-            psr = runtime_probabilistic_sharpe_ratio(performance_input(algorithm, collector, None))
-        except ValueError:  # no samples yet
-            psr = "0%"
+        running = collector.running_psr
+        if running is None or running.start_equity != collector.samples.start_equity:
+            running = collector.running_psr = RunningPsr(collector.samples.start_equity)
+        psr = running(algorithm, collector)
     return format_runtime_statistics(
         equity=money(tpv),
         start_equity=money(start),

@@ -11,7 +11,8 @@ there is one). Current LEAN names it "Probabilistic Sharpe Ratio" (older LEAN sa
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal, localcontext
 
 from backtesting.engine.statistics.csharp import (
@@ -27,9 +28,17 @@ from backtesting.engine.statistics.csharp import (
 )
 from backtesting.engine.statistics.inputs import PerformanceInput
 from backtesting.engine.statistics.portfolio import probabilistic_sharpe_ratio
-from backtesting.engine.statistics.series import average_risk_free_rate, build_series
+from backtesting.engine.statistics.series import (
+    DailyPerformance,
+    average_risk_free_rate,
+    build_series,
+)
 
-__all__ = ["format_runtime_statistics", "runtime_probabilistic_sharpe_ratio"]
+__all__ = [
+    "format_runtime_statistics",
+    "runtime_probabilistic_sharpe_ratio",
+    "samples_probabilistic_sharpe_ratio",
+]
 
 #: what LEAN shows before the statistics can compute a PSR
 NO_PSR = "0%"
@@ -86,23 +95,51 @@ def runtime_probabilistic_sharpe_ratio(inp: PerformanceInput) -> str:
     """The PSR string of the statistics summary over the samples recorded so far.
 
     Same value as ``compute_statistics(inp)["Probabilistic Sharpe Ratio"]`` but computes
-    only what PSR needs, so the engine can refresh it at every runtime update cheaply.
+    only what PSR needs.
     """
     with localcontext(DECIMAL_CONTEXT):
-        series = build_series(inp)
-        if (
-            as_decimal(inp.start_equity) == 0
-            or len(series.benchmark) < 2
-            or len(series.performance) < 2
-        ):
-            return NO_PSR
-        risk_free = average_risk_free_rate(inp, series)
-        days = inp.trading_days_per_year
-        psr = decimal_from_double(
-            probabilistic_sharpe_ratio(
-                series.performance,
-                1.0 / math.sqrt(days),
-                double_from_decimal(risk_free) / days,
+        if inp.interest_rates is None:
+            return samples_probabilistic_sharpe_ratio(
+                as_decimal(inp.start_equity),
+                inp.sample_times,
+                [as_decimal(v) for v in inp.sample_equity],
+                inp.trading_days_per_year,
+                as_decimal(inp.risk_free_rate or 0),
             )
+        if as_decimal(inp.start_equity) == 0:
+            return NO_PSR
+        series = build_series(inp)  # the average interest rate reads the equity points
+        return _format_psr(
+            series.performance, average_risk_free_rate(inp, series), inp.trading_days_per_year
         )
-        return format_decimal(round_decimal(safe_multiply_100(psr), 3)) + "%"
+
+
+def samples_probabilistic_sharpe_ratio(
+    start_equity: Decimal,
+    times: Sequence[datetime],
+    values: Sequence[Decimal],
+    trading_days_per_year: int,
+    risk_free: Decimal = Decimal(0),
+    performance: DailyPerformance | None = None,
+) -> str:
+    """The PSR string from the daily samples alone (a fixed risk-free rate).
+
+    Pass the same ``performance`` (built with ``start_equity``) at every refresh of one run
+    and each sample is folded in once instead of at every refresh.
+    """
+    with localcontext(DECIMAL_CONTEXT):
+        if start_equity == 0:
+            return NO_PSR
+        performance = performance or DailyPerformance(start_equity)
+        return _format_psr(performance.returns(times, values), risk_free, trading_days_per_year)
+
+
+def _format_psr(returns: Sequence[float], risk_free: Decimal, days: int) -> str:
+    if len(returns) < 2:
+        return NO_PSR
+    psr = decimal_from_double(
+        probabilistic_sharpe_ratio(
+            returns, 1.0 / math.sqrt(days), double_from_decimal(risk_free) / days
+        )
+    )
+    return format_decimal(round_decimal(safe_multiply_100(psr), 3)) + "%"

@@ -12,6 +12,7 @@ decimals above, trailing zeros dropped. The statistics see those rounded values.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -26,6 +27,7 @@ from backtesting.engine.statistics.csharp import (
 from backtesting.engine.statistics.inputs import PerformanceInput
 
 __all__ = [
+    "DailyPerformance",
     "LeanSeries",
     "average_risk_free_rate",
     "build_series",
@@ -160,3 +162,52 @@ def _benchmark_changes(values: list[Decimal]) -> list[float]:
             0.0 if previous == 0 else double_from_decimal((current - previous) / previous)
         )
     return changes[1:]
+
+
+class DailyPerformance:
+    """The performance list of :func:`build_series`, extended one sample at a time.
+
+    The runtime statistics refresh the PSR many times per run; replaying every sample at
+    each refresh made that quadratic. Samples before the last are final (only the last
+    one may still be replaced by a sample at the same time), so they are folded in once
+    and the last one is applied to a copy of the state at each read.
+    """
+
+    def __init__(self, start_equity: Decimal) -> None:
+        self._folded = 0
+        self._daily_value = as_decimal(start_equity)
+        self._last_point_time: datetime | None = None
+        self._points: list[float] = []  # LEAN's daily performance (a fraction) per chart point
+
+    def returns(self, times: Sequence[datetime], values: Sequence[Decimal]) -> list[float]:
+        """``build_series(...).performance`` for the samples ``zip(times, values)`` (UTC)."""
+        while self._folded < len(times) - 1:
+            state = self._step(
+                (self._daily_value, self._last_point_time, self._points),
+                times[self._folded],
+                values[self._folded],
+            )
+            self._daily_value, self._last_point_time, self._points = state
+            self._folded += 1
+        points = self._points
+        if times:
+            points = self._step(
+                (self._daily_value, self._last_point_time, list(points)), times[-1], values[-1]
+            )[2]
+        return points[2:]
+
+    @staticmethod
+    def _step(
+        state: tuple[Decimal, datetime | None, list[float]], raw_time: datetime, raw: Decimal
+    ) -> tuple[Decimal, datetime | None, list[float]]:
+        daily_value, last_point_time, points = state
+        time, value = utc_naive(raw_time), as_decimal(raw)
+        if last_point_time is None or time > last_point_time:
+            daily = (
+                Decimal(0)
+                if daily_value == 0
+                else round_decimal((value - daily_value) * 100 / daily_value, 10)
+            )
+            points.append(double_from_decimal(smart_rounding(daily) / 100))
+            last_point_time = time
+        return value, last_point_time, points
