@@ -7,6 +7,7 @@ is New York time; securities whose exchange is elsewhere convert at the feed bou
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -150,11 +151,15 @@ class ExchangeHours:
 
 
 class MarketHoursDatabase:
-    """Reads ``market-hours/market-hours-database.json`` and answers by (type, market, ticker)."""
+    """Reads ``market-hours/market-hours-database.json`` and answers by (type, market, ticker).
 
-    def __init__(self, entries: dict[str, dict]) -> None:
-        self._entries = entries
-        self._cache: dict[str, ExchangeHours] = {}
+    The file is 3 MB of JSON and a backtest needs one or two of its entries: an entry is
+    found by its key in the text and only that object is decoded.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._cache: dict[str, ExchangeHours | None] = {}
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> MarketHoursDatabase:
@@ -163,13 +168,23 @@ class MarketHoursDatabase:
     def get(self, security_type: int, market: str, ticker: str) -> ExchangeHours:
         name = _TYPE_NAMES.get(security_type, "Base")
         for key in (f"{name}-{market}-{ticker.upper()}", f"{name}-{market}-[*]"):
-            if key in self._entries:
-                if key not in self._cache:
-                    self._cache[key] = _parse(self._entries[key])
-                return self._cache[key]
+            if key not in self._cache:
+                entry = self._entry(key)
+                self._cache[key] = None if entry is None else _parse(entry)
+            hours = self._cache[key]
+            if hours is not None:
+                return hours
         if security_type == 0:  # custom data: open all week like LEAN's Base entries
             return self.always_open_hours()
         raise KeyError(f"no market hours for {name}-{market}-{ticker}")
+
+    def _entry(self, key: str) -> dict | None:
+        found = re.search(re.escape(json.dumps(key)) + r"\s*:\s*\{", self._text)
+        if found is None:
+            return None
+        start = found.end() - 1
+        entry, _ = _DECODER.raw_decode(self._text, start)
+        return entry if isinstance(entry, dict) else None
 
     @staticmethod
     def always_open_hours(time_zone: str = "America/New_York") -> ExchangeHours:
@@ -180,7 +195,10 @@ class MarketHoursDatabase:
 @lru_cache(maxsize=4)
 def _load(path: str) -> MarketHoursDatabase:
     with open(path) as fh:
-        return MarketHoursDatabase(json.load(fh)["entries"])
+        return MarketHoursDatabase(fh.read())
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _parse(entry: dict) -> ExchangeHours:

@@ -21,10 +21,19 @@ class SymbolProperties:
 
 
 class SymbolPropertiesDatabase:
-    """Rows keyed by (market, symbol, type); ``[*]`` is the wildcard symbol."""
+    """Rows keyed by (market, symbol, type); ``[*]`` is the wildcard symbol.
 
-    def __init__(self, rows: dict[tuple[str, str, str], SymbolProperties]) -> None:
-        self._rows = rows
+    The file holds thousands of rows and a backtest asks for a handful: the rows are
+    indexed by their key, and a row is parsed the first time it is asked for.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines: dict[tuple[str, str, str], str] = {}
+        for line in text.splitlines():
+            market, ticker, kind, *_ = line.split(",", 3) + ["", "", ""]
+            if market and not market.startswith("#") and market != "market":
+                self._lines[(market, ticker.upper(), kind)] = line  # the last line wins
+        self._parsed: dict[tuple[str, str, str], SymbolProperties] = {}
 
     @classmethod
     def from_data_dir(cls, data_dir: Path) -> SymbolPropertiesDatabase:
@@ -33,27 +42,31 @@ class SymbolPropertiesDatabase:
     def get(self, market: str, ticker: str, security_type: int) -> SymbolProperties:
         kind = _TYPES.get(security_type, "base")
         for key in ((market, ticker.upper(), kind), (market, "[*]", kind)):
-            if key in self._rows:
-                return self._rows[key]
+            if key in self._parsed:
+                return self._parsed[key]
+            if key in self._lines:
+                row = self._parsed[key] = _properties(self._lines[key])
+                return row
         return SymbolProperties()
+
+
+def _properties(line: str) -> SymbolProperties:
+    rec = next(csv.reader([line]))
+    rec = rec + [""] * (12 - len(rec))
+    return SymbolProperties(
+        description=rec[3],
+        quote_currency=rec[4] or "USD",
+        contract_multiplier=float(rec[5] or 1),
+        minimum_price_variation=float(rec[6] or 0.01),
+        lot_size=float(rec[7] or 1),
+        minimum_order_size=float(rec[9]) if rec[9] else None,
+    )
 
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> SymbolPropertiesDatabase:
-    rows: dict[tuple[str, str, str], SymbolProperties] = {}
-    if not Path(path).exists():
-        return SymbolPropertiesDatabase(rows)
-    with open(path, newline="") as fh:
-        for rec in csv.reader(fh):
-            if not rec or rec[0].startswith("#") or rec[0] == "market":
-                continue
-            rec = rec + [""] * (12 - len(rec))
-            rows[(rec[0], rec[1].upper(), rec[2])] = SymbolProperties(
-                description=rec[3],
-                quote_currency=rec[4] or "USD",
-                contract_multiplier=float(rec[5] or 1),
-                minimum_price_variation=float(rec[6] or 0.01),
-                lot_size=float(rec[7] or 1),
-                minimum_order_size=float(rec[9]) if rec[9] else None,
-            )
-    return SymbolPropertiesDatabase(rows)
+    try:
+        with open(path, newline="") as fh:
+            return SymbolPropertiesDatabase(fh.read())
+    except FileNotFoundError:
+        return SymbolPropertiesDatabase("")
