@@ -23,10 +23,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm, SecurityChanges
-from backtesting.engine.data.bars import TradeBar
 from backtesting.engine.data.slice import DataDictionary, Slice
 from backtesting.engine.feed.bars_factory import bar_factory
+from backtesting.engine.feed.lazy_bars import BarColumns, LazySlice, StepItems
 
 #: how many time steps pass between two checks of ``should_stop``
 STOP_CHECK_INTERVAL = 500
@@ -73,8 +75,9 @@ def run_loop(
     symbols = [sec.symbol for sec in securities]
     # the bar that feeds indicators: trade bars, or quotes when a security has no trades
     feeds_handlers = [k == _TRADE or not securities[i].has_trade_data for i, k in enumerate(kinds)]
-    # with trade bars only, slice[symbol] and slice.bars are one dictionary
-    trades_only = all(k == _TRADE or internal[i] for i, k in enumerate(kinds))
+    # with trade bars only, slice[symbol] and slice.bars are one dictionary (a quote
+    # subscription without files, as for equities with trade files only, never has items)
+    trades_only = all(k == _TRADE or internal[i] or not len(subs[i]) for i, k in enumerate(kinds))
     # intraday trade bars (the common case) are built inline, without a function call
     inline = [kinds[i] == _TRADE and sub.config.resolution != 4 for i, sub in enumerate(subs)]
     periods = [sub.config.period for sub in subs]
@@ -117,14 +120,17 @@ def run_loop(
         # columns as plain lists: floats are not tracked by the garbage collector, per-row
         # lists would be (a million of them makes every GC pass crawl)
         columns_of = [
-            (
-                chunk.row_ranges[k][0],
-                *(c.tolist() for c in sub.values[slice(*chunk.row_ranges[k]), :5].T),
+            BarColumns(
+                symbols[k],
+                periods[k],
+                [c.tolist() for c in sub.values[slice(*chunk.row_ranges[k]), :5].T],
             )
             if inline[k]
             else None
             for k, sub in enumerate(subs)
         ]
+        local_row, lazy = _local_rows_and_lazy_steps(chunk, fast)
+        items = StepItems(item_sub, local_row, columns_of)
         # the chunk lives until its last step: keep it (and everything older) out of GC passes
         gc.freeze()
         for i, now in enumerate(times):
@@ -144,96 +150,75 @@ def run_loop(
                 scheduler.fire_before(now, set_time)
             algorithm._time = now
             last_time = now
-
-            bars = DataDictionary()
-            data = new(Slice)
-            data.time = now
-            data.bars = bars
-            data._data = bars if trades_only else DataDictionary()
-            user_data = False
             fed: list[tuple[Any, Any]] | None = None
-            for j in range(firsts[i], stops[i]):
-                k = item_sub[j]
-                ff = item_ff[j]
-                if fast[k] and not ff:
-                    first_row, opens, highs, lows, closes, volumes = columns_of[k]
-                    row = item_row[j] - first_row
-                    symbol = symbols[k]
-                    bar = new(TradeBar)
-                    bar.symbol = symbol
-                    bar.time = now - periods[k]
-                    bar.end_time = now
-                    bar.open = opens[row]
-                    bar.high = highs[row]
-                    bar.low = lows[row]
-                    bar.close = bar.value = closes[row]
-                    bar.volume = volumes[row]
-                    bar.is_fill_forward = False
+
+            if lazy[i]:
+                # every item is a user's intraday trade bar: the slice and the caches get
+                # rows, and bars are built only for what reads them
+                data = new(LazySlice)
+                data.time = now
+                data._items = items
+                data._first = first = firsts[i]
+                data._stop = stop = stops[i]
+                for j in range(first, stop):
+                    k = item_sub[j]
                     cache = caches[k]
-                    cache.trade_bar = bar
                     if cache.ohlc_end != now:
-                        cache.ohlc_end = now
-                        cache.open, cache.high, cache.low = bar.open, bar.high, bar.low
-                        cache.close = cache.price = bar.close
-                    bars[symbol] = bar
+                        cache.defer(columns_of[k], local_row[j], now)
+                    else:
+                        cache.trade_bar = columns_of[k].bar(local_row[j], now)
+                    if feeds_handlers[k] and (handlers or consolidators):
+                        if fed is None:
+                            fed = []
+                        fed.append((symbols[k], columns_of[k].bar(local_row[j], now)))
+                user_data = True
+            else:
+                bars = DataDictionary()
+                data = new(Slice)
+                data.time = now
+                data.bars = bars
+                data._data = bars if trades_only else DataDictionary()
+                user_data = False
+                for j in range(firsts[i], stops[i]):
+                    k = item_sub[j]
+                    ff = item_ff[j]
+                    kind = kinds[k]
+                    if inline[k] and not ff:
+                        bar = columns_of[k].bar(local_row[j], now)
+                    else:
+                        make = makers[k]
+                        if make is None:
+                            make = makers[k] = bar_factory(subs[k], *chunk.row_ranges[k])
+                        bar = make(item_row[j], now, ff)
+                    security = securities[k]
+                    if not ff and not shadowed[k]:
+                        if kind == _TRADE:
+                            cache = caches[k]
+                            cache.trade_bar = bar
+                            cache.set_ohlc(bar)
+                        elif kind == _QUOTE:
+                            security.update_quote(bar)
+                        else:
+                            security.cache.custom = bar
+                            security.cache.price = float(bar.value)
+                    if internal[k]:
+                        if not ff and hooks[k] is not None:
+                            hooks[k](bar.close)
+                        continue
                     user_data = True
+                    symbol = symbols[k]
+                    if kind == _TRADE:
+                        bars[symbol] = bar
+                        if not trades_only:
+                            data._data[symbol] = bar
+                    elif kind == _QUOTE:
+                        data.add_quote(symbol, bar)
+                    else:
+                        data.add_custom(symbol, bar)
                     if feeds_handlers[k] and (handlers or consolidators):
                         if fed is None:
                             fed = []
                         fed.append((symbol, bar))
-                    continue
-                kind = kinds[k]
-                if inline[k] and not ff:
-                    first_row, opens, highs, lows, closes, volumes = columns_of[k]
-                    row = item_row[j] - first_row
-                    bar = new(TradeBar)
-                    bar.symbol = symbols[k]
-                    bar.time = now - periods[k]
-                    bar.end_time = now
-                    bar.open = opens[row]
-                    bar.high = highs[row]
-                    bar.low = lows[row]
-                    bar.close = bar.value = closes[row]
-                    bar.volume = volumes[row]
-                    bar.is_fill_forward = False
-                else:
-                    make = makers[k]
-                    if make is None:
-                        make = makers[k] = bar_factory(subs[k], *chunk.row_ranges[k])
-                    bar = make(item_row[j], now, ff)
-                security = securities[k]
-                if not ff and not shadowed[k]:
-                    if kind == _TRADE:
-                        cache = caches[k]
-                        cache.trade_bar = bar
-                        if cache.ohlc_end != now:
-                            # SecurityCache.set_ohlc, inline (once per bar)
-                            cache.ohlc_end = now
-                            cache.open, cache.high, cache.low = bar.open, bar.high, bar.low
-                            cache.close = cache.price = bar.close
-                    elif kind == _QUOTE:
-                        security.update_quote(bar)
-                    else:
-                        security.cache.custom = bar
-                        security.cache.price = float(bar.value)
-                if internal[k]:
-                    if not ff and hooks[k] is not None:
-                        hooks[k](bar.close)
-                    continue
-                user_data = True
-                symbol = symbols[k]
-                if kind == _TRADE:
-                    bars[symbol] = bar
-                    if not trades_only:
-                        data._data[symbol] = bar
-                elif kind == _QUOTE:
-                    data.add_quote(symbol, bar)
-                else:
-                    data.add_custom(symbol, bar)
-                if feeds_handlers[k] and (handlers or consolidators):
-                    if fed is None:
-                        fed = []
-                    fed.append((symbol, bar))
 
             if algorithm._changes_added or algorithm._changes_removed:
                 # LEAN reports additions/removals on the first time step that has them
@@ -287,3 +272,17 @@ def run_loop(
             break
     chunks.close()
     return status, last_time, resume_at
+
+
+def _local_rows_and_lazy_steps(chunk: Any, fast: list[bool]) -> tuple[list[int], list[bool]]:
+    """Each item's row within its subscription's chunk columns, and which steps hold only
+    fast items (a user's intraday trade bar, not filled forward): those build lazily."""
+    subs, rows, ff = chunk.arrays
+    firsts = np.asarray(chunk.firsts, dtype=np.int64)
+    stops = np.asarray(chunk.stops, dtype=np.int64)
+    first_rows = np.array([r[0] for r in chunk.row_ranges], dtype=np.int64)
+    local = (rows - first_rows[subs]).tolist() if len(subs) else []
+    slow = ~np.asarray(fast, dtype=bool)[subs] | ff
+    slow_before = np.concatenate(([0], np.cumsum(slow)))
+    lazy = (slow_before[stops] == slow_before[firsts]) & (stops > firsts)
+    return local, lazy.tolist()

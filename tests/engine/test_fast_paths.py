@@ -105,3 +105,59 @@ def test_chunks_bounded_by_items_never_split_a_step_and_cover_the_time_line(lean
         for k in range(len(subs)):
             rows = [r for s, r in zip(piece.item_sub, piece.item_row, strict=True) if s == k]
             assert piece.row_ranges[k] == (min(rows), max(rows) + 1)
+
+
+LAZY_READS = """
+from AlgorithmImports import *
+
+
+class LazyReads(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2010, 1, 4)
+        self.set_end_date(2010, 1, 6)
+        self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.other = self.add_equity("S001", Resolution.MINUTE).symbol
+        self.sma = self.sma(self.spy, 3)
+        self.inputs = []
+        self.sma.updated += lambda sender, point: None
+        self.kept = None
+        self.checks = 0
+
+    def on_data(self, data):
+        security = self.securities[self.spy]
+        self.lazy_steps = getattr(self, "lazy_steps", 0) + (type(data).__name__ == "LazySlice")
+        if self.spy not in data:
+            return
+        bar = data[self.spy]
+        # the slice, the cache and the step's bar are one object, with the cache's prices
+        assert bar is data.bars[self.spy] is security.cache.trade_bar, self.time
+        assert bar.end_time == self.time and bar.time == self.time - timedelta(minutes=1)
+        assert security.price == bar.close and security.high == bar.high
+        if self.kept is None:
+            self.kept = (data, bar.close, bar.end_time)
+        else:
+            # a slice kept from an earlier step still holds that step's bar
+            old, close, end = self.kept
+            assert old[self.spy].close == close and old[self.spy].end_time == end
+        self.checks += 1
+        if self.checks == 5:
+            self.set_holdings(self.spy, 0.5)  # sized and filled on the deferred prices
+
+    def on_end_of_algorithm(self):
+        self.set_runtime_statistic("lazy", str(self.lazy_steps))
+"""
+
+
+def test_bars_built_on_first_read_are_shared_and_priced_like_eager_ones(lean_data_dir, tmp_path):
+    from backtesting.engine.loader import compile_sources, load_algorithm
+    from backtesting.engine.results import MemorySink
+    from backtesting.engine.runner import run_algorithm
+    from tests.bench.datagen import generate
+
+    # trade bars only (the sample data's quotes take the eager path): the benchmark's walk
+    generate(tmp_path, lean_data_dir, symbols=2, bars_per_symbol=3 * 390)
+    algorithm_type = load_algorithm(compile_sources({"main.py": LAZY_READS}))
+    result = run_algorithm(algorithm_type, data_dir=tmp_path, sink=MemorySink())
+    assert result["status"] == "Completed", result.get("error")
+    assert result["statistics"]["Total Orders"] == "1"
+    assert int(result["runtime_statistics"]["lazy"]) > 700  # the path under test was taken

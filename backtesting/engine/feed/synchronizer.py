@@ -61,6 +61,8 @@ class Chunk:
     item_row: list[int]
     item_ff: list[bool]
     row_ranges: list[tuple[int, int]]
+    #: the same items as numpy arrays (sub, row, ff), for per-chunk vectorised work
+    arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -192,14 +194,18 @@ class BacktestFeed:
             subs, rows = self._subs[lo:hi], self._rows[lo:hi]
             row_ranges: list[tuple[int, int]] = [(0, 0)] * n_subs
             if len(subs):
-                first = np.full(n_subs, np.iinfo(np.int64).max, dtype=np.int64)
-                last = np.full(n_subs, -1, dtype=np.int64)
-                np.minimum.at(first, subs, rows)
-                np.maximum.at(last, subs, rows)
-                row_ranges = [
-                    (int(f), int(t) + 1) if t >= 0 else (0, 0)
-                    for f, t in zip(first.tolist(), last.tolist(), strict=True)
-                ]
+                # a subscription's rows never decrease along the time line: its first and
+                # last items hold its smallest and largest rows
+                present, first_at = np.unique(subs, return_index=True)
+                _, last_from_end = np.unique(subs[::-1], return_index=True)
+                last_at = len(subs) - 1 - last_from_end
+                for k, lo_row, hi_row in zip(
+                    present.tolist(),
+                    rows[first_at].tolist(),
+                    rows[last_at].tolist(),
+                    strict=True,
+                ):
+                    row_ranges[k] = (lo_row, hi_row + 1)
             yield Chunk(
                 offset=a,
                 times=self.steps[a:b].astype("datetime64[ns]").astype("datetime64[us]").tolist(),
@@ -209,6 +215,7 @@ class BacktestFeed:
                 item_row=rows.tolist(),
                 item_ff=self._ff[lo:hi].tolist(),
                 row_ranges=row_ranges,
+                arrays=(subs, rows, self._ff[lo:hi]),
             )
             a = b
 

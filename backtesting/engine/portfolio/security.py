@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from backtesting.engine.data.bars import QuoteBar, TradeBar
@@ -10,40 +11,90 @@ from backtesting.engine.data.symbol import Symbol
 from backtesting.engine.data.symbol_properties import SymbolProperties
 
 
+def _settled(name: str) -> property:
+    """A price field of :class:`SecurityCache`: a pending row is settled before any use."""
+    read = attrgetter("_" + name)
+    slot = "_" + name
+
+    def get(cache: SecurityCache) -> Any:
+        if cache._row >= 0:
+            cache._settle()
+        return read(cache)
+
+    def set(cache: SecurityCache, value: Any) -> None:
+        if cache._row >= 0:
+            cache._settle()
+        setattr(cache, slot, value)
+
+    return property(get, set)
+
+
 class SecurityCache:
-    """Latest data per kind (LEAN's SecurityCache). Fill-forward bars never reach it."""
+    """Latest data per kind (LEAN's SecurityCache). Fill-forward bars never reach it.
+
+    The main loop may hand it a row of a chunk's columns (:meth:`defer`) instead of a bar:
+    the trade bar and its prices are then read from the row on first use, so a step whose
+    prices nobody reads costs two attribute writes. Every read and write of the price
+    fields settles a pending row first, so the cache behaves as if it had been set.
+    """
 
     __slots__ = (
-        "trade_bar",
+        "_trade_bar",
         "quote_bar",
-        "price",
+        "_price",
         "bid_price",
         "ask_price",
         "custom",
         "ohlc_end",
-        "open",
-        "high",
-        "low",
-        "close",
+        "_open",
+        "_high",
+        "_low",
+        "_close",
+        "_columns",
+        "_row",
     )
 
     def __init__(self) -> None:
-        self.trade_bar: TradeBar | None = None
+        self._trade_bar: TradeBar | None = None
         self.quote_bar: QuoteBar | None = None
         self.custom: Any = None
-        self.price = 0.0
+        self._price = 0.0
         self.bid_price = 0.0
         self.ask_price = 0.0
         self.ohlc_end: Any = None
-        self.open = self.high = self.low = self.close = 0.0
+        self._open = self._high = self._low = self._close = 0.0
+        self._columns: Any = None  # feed.lazy_bars.BarColumns of a pending row
+        self._row = -1
+
+    def defer(self, columns: Any, row: int, end: Any) -> None:
+        """The first trade bar ending at ``end`` is ``columns``' ``row`` (read when used)."""
+        self.ohlc_end = end
+        self._columns = columns
+        self._row = row
+
+    def _settle(self) -> None:
+        bar = self._columns.bar(self._row, self.ohlc_end)
+        self._row = -1
+        self._trade_bar = bar
+        self._open, self._high, self._low = bar.open, bar.high, bar.low
+        self._close = self._price = bar.close
 
     def set_ohlc(self, bar: Any) -> None:
         """Price and OHLC come from the *first* default-type bar of each end time (LEAN):
         a daily bar and the benchmark's hour bar both ending at 16:00 leave the daily values."""
+        if self._row >= 0:
+            self._settle()
         if self.ohlc_end != bar.end_time:
             self.ohlc_end = bar.end_time
-            self.open, self.high, self.low = bar.open, bar.high, bar.low
-            self.close = self.price = bar.close
+            self._open, self._high, self._low = bar.open, bar.high, bar.low
+            self._close = self._price = bar.close
+
+    trade_bar = _settled("trade_bar")
+    price = _settled("price")
+    open = _settled("open")
+    high = _settled("high")
+    low = _settled("low")
+    close = _settled("close")
 
 
 class SecurityHolding:

@@ -1,0 +1,82 @@
+"""Trade bars built when first read, not at every time step.
+
+An algorithm that reads nothing of a step's data (or one symbol of a hundred) should not
+pay for a bar object per symbol per step. The loop hands the security cache and the
+``Slice`` a row of the chunk's columns instead; the bar is built on first read, once per
+(subscription, row), so the slice, the cache and the indicators see the same object.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from backtesting.engine.data.bars import TradeBar
+from backtesting.engine.data.slice import DataDictionary, Slice
+
+_new = object.__new__
+
+
+class BarColumns:
+    """One subscription's intraday trade bars within a chunk, as plain-float columns."""
+
+    __slots__ = ("symbol", "period", "opens", "highs", "lows", "closes", "volumes", "_row", "_bar")
+
+    def __init__(self, symbol: Any, period: timedelta, columns: list[list[float]]) -> None:
+        self.symbol = symbol
+        self.period = period
+        self.opens, self.highs, self.lows, self.closes, self.volumes = columns
+        self._row = -1
+        self._bar: TradeBar | None = None
+
+    def bar(self, row: int, end: datetime) -> TradeBar:
+        """The bar of ``row`` (ending at ``end``): built once, then the same object."""
+        if row == self._row:
+            return self._bar  # type: ignore[return-value]  # set with _row
+        bar = _new(TradeBar)
+        bar.symbol = self.symbol
+        bar.time = end - self.period
+        bar.end_time = end
+        bar.open = self.opens[row]
+        bar.high = self.highs[row]
+        bar.low = self.lows[row]
+        bar.close = bar.value = self.closes[row]
+        bar.volume = self.volumes[row]
+        bar.is_fill_forward = False
+        self._row, self._bar = row, bar
+        return bar
+
+
+class StepItems:
+    """What a lazy slice needs to build its bars: the chunk's items and columns."""
+
+    __slots__ = ("item_sub", "item_row", "columns")
+
+    def __init__(self, item_sub: list[int], item_row: list[int], columns: list[Any]) -> None:
+        self.item_sub = item_sub
+        self.item_row = item_row  # row within the subscription's columns
+        self.columns = columns  # per subscription: BarColumns, or None
+
+
+class LazySlice(Slice):
+    """A ``Slice`` of trade bars only, whose dictionaries are built on first use.
+
+    ``bars`` and ``_data`` are absent until read; ``__getattr__`` (called only for a
+    missing attribute) builds them from ``items[first:stop]`` and stores them, so every
+    later read is an ordinary attribute.
+    """
+
+    _items: StepItems
+    _first: int
+    _stop: int
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("bars", "_data"):
+            raise AttributeError(name)
+        items, end = self._items, self.time
+        bars = DataDictionary()
+        for j in range(self._first, self._stop):
+            columns = items.columns[items.item_sub[j]]
+            bars[columns.symbol] = columns.bar(items.item_row[j], end)
+        self.bars = self._data = bars
+        return bars
