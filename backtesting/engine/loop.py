@@ -42,6 +42,7 @@ CHUNK_STEPS = 20_000
 CHUNK_ITEMS = 50_000
 
 _TRADE, _QUOTE, _CUSTOM = 0, 1, 2
+_NEVER = datetime.max
 
 
 def run_loop(
@@ -110,6 +111,9 @@ def run_loop(
     listens = type(algorithm).on_securities_changed is not QCAlgorithm.on_securities_changed
     resume_at: datetime | None = None
     step = 0
+    # the next instant a corporate action or an intraday equity sample is due
+    corporate_next = corporate.next_time() if corporate is not None else _NEVER
+    next_sample = collector.next_sample or datetime.min
     chunks = feed.chunks(CHUNK_STEPS, CHUNK_ITEMS)
     for chunk in chunks:
         times, firsts, stops = chunk.times, chunk.firsts, chunk.stops
@@ -134,7 +138,7 @@ def run_loop(
         # the chunk lives until its last step: keep it (and everything older) out of GC passes
         gc.freeze()
         for i, now in enumerate(times):
-            step = chunk.offset + i + 1
+            step += 1
             if should_stop is not None and step >= next_stop_check:
                 next_stop_check += STOP_CHECK_INTERVAL
                 if should_stop():
@@ -164,7 +168,10 @@ def run_loop(
                     k = item_sub[j]
                     cache = caches[k]
                     if cache.ohlc_end != now:
-                        cache.defer(columns_of[k], local_row[j], now)
+                        # SecurityCache.defer, inline (once per item)
+                        cache.ohlc_end = now
+                        cache._columns = columns_of[k]
+                        cache._row = local_row[j]
                     else:
                         cache.trade_bar = columns_of[k].bar(local_row[j], now)
                     if feeds_handlers[k] and (handlers or consolidators):
@@ -231,8 +238,9 @@ def run_loop(
                 transactions.scan()
             if heap and heap[0][0] <= now:
                 scheduler.fire_at(now)
-            if corporate is not None:
+            if now >= corporate_next:
                 corporate.apply(algorithm, data, now)
+                corporate_next = corporate.next_time()
             if consolidators:
                 for cons_list in consolidators.values():
                     for consolidator in cons_list:
@@ -254,8 +262,9 @@ def run_loop(
             if not warming:
                 # LEAN's equity chart moves only on the algorithm's own data: internal feeds
                 # (the benchmark's hour bars) never add intraday equity points
-                if user_data and (collector.next_sample is None or now > collector.next_sample):
+                if user_data and now > next_sample:
                     collector.step(now, portfolio.total_portfolio_value)
+                    next_sample = collector.next_sample
             if step >= next_progress:
                 next_progress = step + progress_every
                 sink.emit({"type": "progress", "fraction": round(step / total, 4)})

@@ -55,6 +55,47 @@ def test_sma_fast_path_matches_the_generic_protocol_including_late_inputs_and_ev
     assert seen["fast"] == seen["generic"] and len(seen["fast"]) == 180
 
 
+def test_rolling_sum_built_late_has_the_state_it_would_have_had_and_stays_in_step():
+    """The fast path keeps its own running total until ``rolling_sum`` is first read; the
+    Sum built then equals the one the generic protocol kept all along, at any sample count
+    (before the window fills, at three sums, long after), and both move on together."""
+    for reads_after in (0, 1, 2, 3, 7, 40):
+        rng = random.Random(reads_after)
+        fast, generic = SimpleMovingAverage(5), GenericSma(5)
+        start = datetime(2020, 1, 1)
+        for i in range(60):
+            if i == reads_after:
+                assert _state(fast) == _state(generic), reads_after  # builds rolling_sum
+            moment = start + timedelta(minutes=i - 3 if i % 10 == 9 else i)
+            value = 100 + rng.gauss(0, 1)
+            fast.update(moment, value)
+            generic.update(moment, value)
+        assert _state(fast) == _state(generic)
+        fast_sum, generic_sum = fast.rolling_sum, generic.rolling_sum
+        assert (fast_sum.window.samples, fast_sum.window.most_recently_removed.value) == (
+            generic_sum.window.samples,
+            generic_sum.window.most_recently_removed.value,
+        )
+        removed = [s._inputs.most_recently_removed for s in (fast_sum, generic_sum)]
+        assert [(p.end_time, p.value) for p in removed] == [
+            (removed[1].end_time, removed[1].value)
+        ] * 2
+
+
+def test_sma_fed_a_bar_first_then_points_keeps_its_sum():
+    """A bar takes the generic protocol: the running total must not lose that input."""
+    from tests.engine.helpers import trade_bar
+
+    fast, generic = SimpleMovingAverage(3), GenericSma(3)
+    start = datetime(2020, 1, 1)
+    for sma in (fast, generic):
+        sma.update(trade_bar(start, 10.0, 10.0, 10.0, 10.0))
+        for i in range(1, 6):
+            sma.update(start + timedelta(minutes=i), 10.0 + i)
+    assert _state(fast) == _state(generic)
+    assert fast.current.value == (13 + 14 + 15) / 3
+
+
 def test_sma_fast_path_repeated_point_object_is_counted_once():
     sma = SimpleMovingAverage(3)
     point = IndicatorDataPoint(datetime(2020, 1, 1), 10.0)

@@ -48,6 +48,14 @@ class CorporateActions:
                 )
         return cls(events) if events else None
 
+    def next_time(self) -> datetime:
+        """Midnight of the next effective date (``datetime.max`` when none is left): the
+        loop calls :meth:`apply` only from then on."""
+        if self._next >= len(self._events):
+            return datetime.max
+        day = self._events[self._next][0]
+        return datetime(day.year, day.month, day.day)
+
     def event_times(self) -> list[int]:
         """Midnight (algorithm time, ns) of every effective date: the feed adds a step there."""
         from backtesting.engine.feed.subscription import to_ns

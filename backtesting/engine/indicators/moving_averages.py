@@ -9,6 +9,7 @@ with ``k = 1 / period`` from the ``period``-th input on.
 
 from __future__ import annotations
 
+from collections import deque
 from enum import IntEnum
 from typing import Any
 
@@ -46,29 +47,64 @@ class Sum(WindowIndicator):
 
 
 class SimpleMovingAverage(WindowIndicator):
-    """Mean of the last ``period`` values; before that, the mean of all values so far."""
+    """Mean of the last ``period`` values; before that, the mean of all values so far.
+
+    LEAN computes it through a ``Sum`` indicator, exposed as ``rolling_sum``. Few
+    algorithms look at it, so until one does the average keeps the running total itself
+    and the last three sums; ``rolling_sum`` then builds the ``Sum`` with exactly the
+    state it would have had, and from there on both are updated.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         name, (period,) = parse_args("SimpleMovingAverage", args, kwargs, ("period",))
         name = name or f"SMA({period})"
         super().__init__(name, period)
-        self.rolling_sum = Sum(name + "_Sum", period)
+        self._rolling: Sum | None = None
+        self._total = 0.0
+        #: the last three sums as (symbol, end time, value), newest first
+        self._sums: deque[tuple[Any, Any, float]] = deque(maxlen=3)
+
+    @property
+    def rolling_sum(self) -> Sum:
+        """The running ``Sum`` of the last ``period`` inputs (LEAN's ``RollingSum``)."""
+        if self._rolling is None:
+            self._rolling = self._built_rolling_sum()
+        return self._rolling
+
+    def _built_rolling_sum(self) -> Sum:
+        rolling = Sum(self.name + "_Sum", self.period)
+        rolling.samples = self.samples
+        rolling._previous_input = dict(self._previous_input)
+        inputs, mine = rolling._inputs, self._inputs
+        inputs._items.extend(mine._items)
+        inputs._samples, inputs._most_recently_removed = mine._samples, mine._most_recently_removed
+        rolling._sum = self._total
+        for symbol, end_time, value in reversed(self._sums):
+            point = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = symbol, end_time, end_time
+            point.value, point.is_fill_forward = value, False
+            rolling._current = point
+            _window_add(rolling._window, point)
+        # every accepted input made one sum (the window also counts the initial zero point)
+        rolling._window._samples = self.samples + 1
+        return rolling
 
     @property
     def is_ready(self) -> bool:
-        inputs = self.rolling_sum._inputs
+        inputs = self._inputs
         return inputs._samples >= inputs._size
 
     def _process(self, input: Any) -> None:
         """The generic protocol unrolled for the most used indicator (running sum, one
-        division): same state changes and events, a fifth of the calls. Subclasses and
+        division): same state changes and events, a fraction of the calls. Subclasses and
         inputs other than a plain data point take the generic path."""
-        rolling = self.rolling_sum
+        rolling = self._rolling
         if (
             type(input) is not IndicatorDataPoint
             or type(self) is not SimpleMovingAverage
-            or type(rolling) is not Sum
+            or (rolling is not None and type(rolling) is not Sum)
         ):
+            self.rolling_sum  # noqa: B018  # built before the generic protocol changes the state
             super()._process(input)
             return
         symbol = input.symbol
@@ -79,48 +115,75 @@ class SimpleMovingAverage(WindowIndicator):
             return
         self.samples += 1
         self._previous_input[key] = input
-        # RollingWindow.add, inline (four windows per update)
+        # RollingWindow.add, inline
         inputs = self._inputs
         items = inputs._items
         inputs._samples += 1
         if len(items) == inputs._size:
             inputs._most_recently_removed = items[-1]
         items.appendleft(input)
-        previous = rolling._previous_input.get(key)
-        if previous is None or not (input is previous or _earlier(end_time, previous.end_time)):
-            rolling.samples += 1
-            rolling._previous_input[key] = input
-            sums = rolling._inputs
-            sum_items = sums._items
-            sums._samples += 1
-            if len(sum_items) == sums._size:
-                sums._most_recently_removed = sum_items[-1]
-            sum_items.appendleft(input)
-            total = rolling._sum = rolling._sum + input.value
-            if sums._samples > sums._size:
-                total = rolling._sum = total - sums._most_recently_removed.value
-            point = _new(IndicatorDataPoint)
-            point.symbol, point.time, point.end_time = symbol, end_time, end_time
-            point.value, point.is_fill_forward = total, False
-            rolling._current = point
-            _window_add(rolling._window, point)
-            if rolling.updated._handlers:
-                rolling.updated.fire(rolling, point)
+        if rolling is None:
+            total = self._total = self._total + input.value
+            if inputs._samples > inputs._size:
+                total = self._total = total - inputs._most_recently_removed.value
+            self._sums.appendleft((symbol, end_time, total))
+        else:
+            total = self._update_rolling(rolling, input, key, end_time)
         point = _new(IndicatorDataPoint)
         point.symbol, point.time, point.end_time = symbol, end_time, end_time
-        point.value = rolling._current.value / len(items)
+        point.value = total / len(items)
         point.is_fill_forward = False
         self._current = point
-        _window_add(self._window, point)
+        # RollingWindow.add of the output window, inline
+        window = self._window
+        window._samples += 1
+        outputs = window._items
+        if len(outputs) == window._size:
+            if window._size == 0:
+                window._most_recently_removed = point
+            else:
+                window._most_recently_removed = outputs[-1]
+                outputs.appendleft(point)
+        else:
+            outputs.appendleft(point)
         if self.updated._handlers:
             self.updated.fire(self, point)
+
+    @staticmethod
+    def _update_rolling(rolling: Sum, input: Any, key: Any, end_time: Any) -> float:
+        """The built ``rolling_sum``'s own update (its protocol, unrolled)."""
+        previous = rolling._previous_input.get(key)
+        if previous is not None and (input is previous or _earlier(end_time, previous.end_time)):
+            return rolling._current.value
+        rolling.samples += 1
+        rolling._previous_input[key] = input
+        sums = rolling._inputs
+        sum_items = sums._items
+        sums._samples += 1
+        if len(sum_items) == sums._size:
+            sums._most_recently_removed = sum_items[-1]
+        sum_items.appendleft(input)
+        total = rolling._sum = rolling._sum + input.value
+        if sums._samples > sums._size:
+            total = rolling._sum = total - sums._most_recently_removed.value
+        point = _new(IndicatorDataPoint)
+        point.symbol, point.time, point.end_time = input.symbol, end_time, end_time
+        point.value, point.is_fill_forward = total, False
+        rolling._current = point
+        _window_add(rolling._window, point)
+        if rolling.updated._handlers:
+            rolling.updated.fire(rolling, point)
+        return total
 
     def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
         self.rolling_sum._process(input)
         return self.rolling_sum.current.value / window.count
 
     def reset(self) -> None:
-        self.rolling_sum.reset()
+        if self._rolling is not None:
+            self._rolling.reset()
+        self._total = 0.0
+        self._sums.clear()
         super().reset()
 
 

@@ -114,15 +114,15 @@ class Portfolio:
 
     @property
     def margin_remaining(self) -> float:
-        used = sum(
-            abs(s.holdings.holdings_value) / (s.leverage or 1) for s in self._securities.values()
-        )
-        return self.total_portfolio_value - used
+        return self.total_portfolio_value - self.total_margin_used
 
     @property
     def total_margin_used(self) -> float:
+        # flat securities use no margin: their prices (perhaps not yet built) are not read
         return sum(
-            abs(s.holdings.holdings_value) / (s.leverage or 1) for s in self._securities.values()
+            abs(s.holdings.holdings_value) / (s.leverage or 1)
+            for s in self._securities.values()
+            if s.holdings.quantity
         )
 
     def set_cash(self, cash: float) -> None:
