@@ -127,8 +127,9 @@ class SimpleMovingAverage(WindowIndicator):
             if inputs._samples > inputs._size:
                 total = self._total = total - inputs._most_recently_removed.value
             self._sums.appendleft((symbol, end_time, total))
-        else:
-            total = self._update_rolling(rolling, input, key, end_time)
+        else:  # someone reads rolling_sum: it takes its own (generic) update
+            rolling._process(input)
+            total = rolling._current.value
         point = _new(IndicatorDataPoint)
         point.symbol, point.time, point.end_time = symbol, end_time, end_time
         point.value = total / len(items)
@@ -148,32 +149,6 @@ class SimpleMovingAverage(WindowIndicator):
             outputs.appendleft(point)
         if self.updated._handlers:
             self.updated.fire(self, point)
-
-    @staticmethod
-    def _update_rolling(rolling: Sum, input: Any, key: Any, end_time: Any) -> float:
-        """The built ``rolling_sum``'s own update (its protocol, unrolled)."""
-        previous = rolling._previous_input.get(key)
-        if previous is not None and (input is previous or _earlier(end_time, previous.end_time)):
-            return rolling._current.value
-        rolling.samples += 1
-        rolling._previous_input[key] = input
-        sums = rolling._inputs
-        sum_items = sums._items
-        sums._samples += 1
-        if len(sum_items) == sums._size:
-            sums._most_recently_removed = sum_items[-1]
-        sum_items.appendleft(input)
-        total = rolling._sum = rolling._sum + input.value
-        if sums._samples > sums._size:
-            total = rolling._sum = total - sums._most_recently_removed.value
-        point = _new(IndicatorDataPoint)
-        point.symbol, point.time, point.end_time = input.symbol, end_time, end_time
-        point.value, point.is_fill_forward = total, False
-        rolling._current = point
-        _window_add(rolling._window, point)
-        if rolling.updated._handlers:
-            rolling.updated.fire(rolling, point)
-        return total
 
     def _compute_window_value(self, window: RollingWindow, input: IndicatorDataPoint) -> float:
         self.rolling_sum._process(input)
