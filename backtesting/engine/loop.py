@@ -121,14 +121,10 @@ def run_loop(
         # fill-forward and non-inline bars go through a factory, built on first use: a
         # factory converts its rows to lists, which inline subscriptions already did below
         makers: list[Any] = [None] * len(subs)
-        # columns as plain lists: floats are not tracked by the garbage collector, per-row
-        # lists would be (a million of them makes every GC pass crawl)
+        # the chunk's rows of each intraday trade subscription, turned into plain-float
+        # columns when a bar is first read (see feed/lazy_bars.BarColumns)
         columns_of = [
-            BarColumns(
-                symbols[k],
-                periods[k],
-                [c.tolist() for c in sub.values[slice(*chunk.row_ranges[k]), :5].T],
-            )
+            BarColumns(symbols[k], periods[k], sub.values[slice(*chunk.row_ranges[k])])
             if inline[k]
             else None
             for k, sub in enumerate(subs)

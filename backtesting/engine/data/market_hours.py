@@ -49,6 +49,10 @@ class ExchangeHours:
     holidays: set[date] = field(default_factory=set)
     early_closes: dict[date, timedelta] = field(default_factory=dict)
     late_opens: dict[date, timedelta] = field(default_factory=dict)
+    #: sessions per (day, extended), computed once: every order asks whether the market is open
+    _sessions: dict[tuple[date, bool], tuple[tuple[datetime, datetime], ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def always_open(self) -> bool:
@@ -60,8 +64,15 @@ class ExchangeHours:
             and not self.holidays
         )
 
-    def sessions(self, day: date, extended: bool = False) -> list[tuple[datetime, datetime]]:
+    def sessions(self, day: date, extended: bool = False) -> tuple[tuple[datetime, datetime], ...]:
         """Open intervals of ``day`` (regular only unless ``extended``), after exceptions."""
+        key = (day, extended)
+        known = self._sessions.get(key)
+        if known is None:
+            known = self._sessions[key] = tuple(self._compute_sessions(day, extended))
+        return known
+
+    def _compute_sessions(self, day: date, extended: bool) -> list[tuple[datetime, datetime]]:
         if day in self.holidays:
             return []
         midnight = datetime(day.year, day.month, day.day)

@@ -24,23 +24,31 @@ class DataDictionary(dict):
 
 
 _EMPTY = DataDictionary()
+_EMPTY_BY_DEFAULT = frozenset(
+    ("quote_bars", "splits", "dividends", "delistings", "symbol_changed_events", "ticks")
+)
 
 
 class Slice:
     """LEAN's Slice: ``slice[symbol]``, ``slice.bars``, ``slice.quote_bars``, ``slice.splits``...
 
-    Built once per time step, so it is kept light: the auxiliary dictionaries (splits,
-    dividends, ...) are shared empty ones until an event needs its own.
+    Built once per time step, so it is kept light: slotted, and the auxiliary dictionaries
+    (quotes, splits, dividends, ...) stay unset, reading as shared empty ones, until a step
+    has such data.
     """
 
-    #: shared empty dictionaries until a step has such events (instances override them)
-    quote_bars = _EMPTY
-    splits = _EMPTY
-    dividends = _EMPTY
-    delistings = _EMPTY
-    symbol_changed_events = _EMPTY
-    ticks = _EMPTY
-    _custom: dict[type, DataDictionary] | None = None
+    __slots__ = (
+        "time",
+        "bars",
+        "_data",
+        "quote_bars",
+        "splits",
+        "dividends",
+        "delistings",
+        "symbol_changed_events",
+        "ticks",
+        "_custom",
+    )
 
     def __init__(
         self, time: datetime, bars: DataDictionary | None = None, data: DataDictionary | None = None
@@ -48,6 +56,14 @@ class Slice:
         self.time = time
         self.bars = DataDictionary() if bars is None else bars
         self._data = DataDictionary() if data is None else data
+
+    def __getattr__(self, name: str) -> Any:
+        # called only for an unset slot: an auxiliary dictionary no data filled
+        if name in _EMPTY_BY_DEFAULT:
+            return _EMPTY
+        if name == "_custom":
+            return None
+        raise AttributeError(f"'Slice' object has no attribute '{name}'")
 
     # -- building (engine side) --------------------------------------------------
     def add_trade(self, symbol: Any, bar: Any) -> None:

@@ -18,14 +18,30 @@ _new = object.__new__
 
 
 class BarColumns:
-    """One subscription's intraday trade bars within a chunk, as plain-float columns."""
+    """One subscription's intraday trade bars within a chunk.
 
-    __slots__ = ("symbol", "period", "opens", "highs", "lows", "closes", "volumes", "_row", "_bar")
+    The price columns become plain-float lists on the first bar built (float objects are
+    cheap to index and not tracked by the garbage collector); a run that never reads a
+    bar of this chunk never converts them.
+    """
 
-    def __init__(self, symbol: Any, period: timedelta, columns: list[list[float]]) -> None:
+    __slots__ = (
+        "symbol",
+        "period",
+        "_values",
+        "opens",
+        "highs",
+        "lows",
+        "closes",
+        "volumes",
+        "_row",
+        "_bar",
+    )
+
+    def __init__(self, symbol: Any, period: timedelta, values: Any) -> None:
         self.symbol = symbol
         self.period = period
-        self.opens, self.highs, self.lows, self.closes, self.volumes = columns
+        self._values = values  # the chunk's rows of the subscription's (n, 5+) value matrix
         self._row = -1
         self._bar: TradeBar | None = None
 
@@ -33,6 +49,11 @@ class BarColumns:
         """The bar of ``row`` (ending at ``end``): built once, then the same object."""
         if row == self._row:
             return self._bar  # type: ignore[return-value]  # set with _row
+        if self._values is not None:
+            self.opens, self.highs, self.lows, self.closes, self.volumes = (
+                column.tolist() for column in self._values[:, :5].T
+            )
+            self._values = None
         bar = _new(TradeBar)
         bar.symbol = self.symbol
         bar.time = end - self.period
@@ -61,18 +82,16 @@ class StepItems:
 class LazySlice(Slice):
     """A ``Slice`` of trade bars only, whose dictionaries are built on first use.
 
-    ``bars`` and ``_data`` are absent until read; ``__getattr__`` (called only for a
-    missing attribute) builds them from ``items[first:stop]`` and stores them, so every
-    later read is an ordinary attribute.
+    ``bars`` and ``_data`` stay unset until read; ``__getattr__`` (called only for an
+    unset slot) builds them from ``items[first:stop]`` and stores them, so every later
+    read is an ordinary slot.
     """
 
-    _items: StepItems
-    _first: int
-    _stop: int
+    __slots__ = ("_items", "_first", "_stop")
 
     def __getattr__(self, name: str) -> Any:
         if name not in ("bars", "_data"):
-            raise AttributeError(name)
+            return Slice.__getattr__(self, name)
         items, end = self._items, self.time
         bars = DataDictionary()
         for j in range(self._first, self._stop):
