@@ -92,6 +92,11 @@ def run_loop(
     fast = [
         inline[i] and trades_only and not internal[i] and not shadowed[i] for i in range(len(subs))
     ]
+    # ... and steps of fast items and internal intraday bars (the benchmark's hour bars,
+    # which only price a security) are built lazily
+    lazy_capable = [
+        fast[i] or (inline[i] and trades_only and internal[i]) for i in range(len(subs))
+    ]
     caches = [sec.cache for sec in securities]
     hooks = [sub.on_bar for sub in subs]
     new = object.__new__
@@ -129,8 +134,11 @@ def run_loop(
             else None
             for k, sub in enumerate(subs)
         ]
-        local_row, lazy = _local_rows_and_lazy_steps(chunk, fast)
-        items = StepItems(item_sub, local_row, columns_of)
+        local_row, lazy = _local_rows_and_lazy_steps(chunk, lazy_capable)
+        # (internal bars never appear in the slice)
+        items = StepItems(
+            item_sub, local_row, [None if internal[k] else c for k, c in enumerate(columns_of)]
+        )
         # the chunk lives until its last step: keep it (and everything older) out of GC passes
         gc.freeze()
         for i, now in enumerate(times):
@@ -160,8 +168,19 @@ def run_loop(
                 data._items = items
                 data._first = first = firsts[i]
                 data._stop = stop = stops[i]
+                user_data = False
                 for j in range(first, stop):
                     k = item_sub[j]
+                    if internal[k]:
+                        _deliver_internal(
+                            None if shadowed[k] else caches[k],
+                            hooks[k],
+                            columns_of[k],
+                            local_row[j],
+                            now,
+                        )
+                        continue
+                    user_data = True
                     cache = caches[k]
                     if cache.ohlc_end != now:
                         # SecurityCache.defer, inline (once per item)
@@ -174,7 +193,6 @@ def run_loop(
                         if fed is None:
                             fed = []
                         fed.append((symbols[k], columns_of[k].bar(local_row[j], now)))
-                user_data = True
             else:
                 bars = DataDictionary()
                 data = new(Slice)
@@ -279,9 +297,21 @@ def run_loop(
     return status, last_time, resume_at
 
 
+def _deliver_internal(cache: Any, hook: Any, columns: BarColumns, row: int, now: datetime) -> None:
+    """An internal feed's bar in a lazy step: it prices its security (unless the algorithm
+    subscribes that security itself) and feeds its hook (the benchmark) with the close."""
+    if cache is not None:
+        if cache.ohlc_end != now:
+            cache.defer(columns, row, now)
+        else:
+            cache.trade_bar = columns.bar(row, now)
+    if hook is not None:
+        hook(columns.close(row))
+
+
 def _local_rows_and_lazy_steps(chunk: Any, fast: list[bool]) -> tuple[list[int], list[bool]]:
     """Each item's row within its subscription's chunk columns, and which steps hold only
-    fast items (a user's intraday trade bar, not filled forward): those build lazily."""
+    items that can be delivered lazily (not filled forward): those build bars on demand."""
     subs, rows, ff = chunk.arrays
     firsts = np.asarray(chunk.firsts, dtype=np.int64)
     stops = np.asarray(chunk.stops, dtype=np.int64)

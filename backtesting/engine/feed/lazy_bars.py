@@ -45,15 +45,18 @@ class BarColumns:
         self._row = -1
         self._bar: TradeBar | None = None
 
+    def close(self, row: int) -> float:
+        """The close of ``row``, without building its bar."""
+        if self._values is not None:
+            self._to_lists()
+        return self.closes[row]
+
     def bar(self, row: int, end: datetime) -> TradeBar:
         """The bar of ``row`` (ending at ``end``): built once, then the same object."""
         if row == self._row:
             return self._bar  # type: ignore[return-value]  # set with _row
         if self._values is not None:
-            self.opens, self.highs, self.lows, self.closes, self.volumes = (
-                column.tolist() for column in self._values[:, :5].T
-            )
-            self._values = None
+            self._to_lists()
         bar = _new(TradeBar)
         bar.symbol = self.symbol
         bar.time = end - self.period
@@ -67,6 +70,12 @@ class BarColumns:
         self._row, self._bar = row, bar
         return bar
 
+    def _to_lists(self) -> None:
+        self.opens, self.highs, self.lows, self.closes, self.volumes = (
+            column.tolist() for column in self._values[:, :5].T
+        )
+        self._values = None
+
 
 class StepItems:
     """What a lazy slice needs to build its bars: the chunk's items and columns."""
@@ -76,7 +85,7 @@ class StepItems:
     def __init__(self, item_sub: list[int], item_row: list[int], columns: list[Any]) -> None:
         self.item_sub = item_sub
         self.item_row = item_row  # row within the subscription's columns
-        self.columns = columns  # per subscription: BarColumns, or None
+        self.columns = columns  # per subscription: BarColumns, or None (not in the slice)
 
 
 class LazySlice(Slice):
@@ -96,6 +105,7 @@ class LazySlice(Slice):
         bars = DataDictionary()
         for j in range(self._first, self._stop):
             columns = items.columns[items.item_sub[j]]
-            bars[columns.symbol] = columns.bar(items.item_row[j], end)
+            if columns is not None:  # None: an internal feed, never in the slice
+                bars[columns.symbol] = columns.bar(items.item_row[j], end)
         self.bars = self._data = bars
         return bars
