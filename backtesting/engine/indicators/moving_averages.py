@@ -17,7 +17,6 @@ from backtesting.engine.data.bars import IndicatorDataPoint
 from backtesting.engine.indicators.base import (
     Indicator,
     WindowIndicator,
-    _earlier,
     _symbol_key,
     parse_args,
 )
@@ -111,8 +110,15 @@ class SimpleMovingAverage(WindowIndicator):
         key = None if symbol is None else _symbol_key(symbol)
         end_time = input.end_time
         previous = self._previous_input.get(key)
-        if previous is not None and (input is previous or _earlier(end_time, previous.end_time)):
-            return
+        if previous is not None:  # forward only (base._earlier, inline)
+            before = previous.end_time
+            if (
+                input is previous
+                or end_time is not None
+                and before is not None
+                and end_time < before
+            ):
+                return
         self.samples += 1
         self._previous_input[key] = input
         # RollingWindow.add, inline
