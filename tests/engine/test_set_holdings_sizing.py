@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from decimal import Decimal
 
 from backtesting.engine.algorithm import QCAlgorithm
 from backtesting.engine.data.enums import Resolution
@@ -46,3 +47,18 @@ def test_changes_below_the_minimum_order_margin_are_skipped(lean_data_dir):
     algorithm.portfolio.cash = 100_000 - 997 * 100.0
     # target 0.9975 x 100000 / 100 = 997.5 shares: the change is far below 0.1 % of TPV
     assert algorithm.calculate_order_quantity("SPY", 1.0) == 0
+
+
+def test_portfolio_values_follow_positions_opened_and_closed_in_any_way(lean_data_dir):
+    """The portfolio sums over the held securities only; any quantity change that opens
+    or closes a position (a fill, a split, a direct write) keeps that list right."""
+    algorithm = algorithm_with_spy(lean_data_dir, 100.0)
+    portfolio, spy = algorithm.portfolio, algorithm.securities["SPY"]
+    assert not portfolio.invested and portfolio.total_portfolio_value == 100_000
+    spy.holdings.quantity = 10  # a direct write, as tests and margin models do
+    assert portfolio.invested and portfolio.total_portfolio_value == 100_000 + 10 * 100.0
+    portfolio.process_fill(spy, algorithm.time, 100.0, -10, Decimal(1))
+    assert not portfolio.invested and portfolio.total_margin_used == 0
+    assert portfolio.total_portfolio_value == 100_000 + 10 * 100.0 - 1  # sold the 10 shares
+    portfolio.process_fill(spy, algorithm.time, 100.0, 5, Decimal(1))
+    assert portfolio.total_margin_used == 500.0 and portfolio.total_unrealized_profit == 0

@@ -190,6 +190,7 @@ class SecuritiesMixin:
         security.only_daily = resolution == Resolution.DAILY and not hours.always_open
         security._clock = lambda: self._time
         self.securities[symbol] = security
+        security.holdings.on_position_change = self.portfolio.held_changed
         self._changes_added.append(security)
         for kind in kinds:
             self._subscriptions.append(

@@ -44,6 +44,13 @@ class Portfolio:
         self.trade_pnls: list[tuple[datetime, float]] = []  # LEAN_SEMANTICS 1.4 records
         self.cash_book = CashBook(USD=_Cash(self))
         self.margin_call_model: Any = None
+        #: securities with a position, in the securities' order (sums over holdings keep
+        #: their float order); refreshed when a position opens or closes
+        self._held: list[Security] = []
+
+    def held_changed(self) -> None:
+        """A position opened or closed (``SecurityHolding.quantity``): re-list the held."""
+        self._held = [s for s in self._securities.values() if s.holdings.quantity]
 
     # -- mapping -----------------------------------------------------------------
     def __getitem__(self, symbol: Any) -> SecurityHolding:
@@ -81,19 +88,15 @@ class Portfolio:
 
     @property
     def total_unrealized_profit(self) -> float:
-        return sum(
-            s.holdings.unrealized_profit for s in self._securities.values() if s.holdings.quantity
-        )
+        return sum(s.holdings.unrealized_profit for s in self._held)
 
     total_unrealised_profit = total_unrealized_profit
 
     @property
     def total_portfolio_value(self) -> float:
         total = self.cash
-        for s in self._securities.values():
-            q = s.holdings.quantity
-            if q:
-                total += q * s.cache.price * s.symbol_properties.contract_multiplier
+        for s in self._held:
+            total += s.holdings.quantity * s.cache.price * s.symbol_properties.contract_multiplier
         return total
 
     @property
@@ -110,7 +113,7 @@ class Portfolio:
 
     @property
     def invested(self) -> bool:
-        return any(s.holdings.quantity for s in self._securities.values())
+        return bool(self._held)
 
     @property
     def margin_remaining(self) -> float:
@@ -119,11 +122,7 @@ class Portfolio:
     @property
     def total_margin_used(self) -> float:
         # flat securities use no margin: their prices (perhaps not yet built) are not read
-        return sum(
-            abs(s.holdings.holdings_value) / (s.leverage or 1)
-            for s in self._securities.values()
-            if s.holdings.quantity
-        )
+        return sum(abs(s.holdings.holdings_value) / (s.leverage or 1) for s in self._held)
 
     def set_cash(self, cash: float) -> None:
         self.cash = float(cash)
@@ -163,4 +162,4 @@ class Portfolio:
             h.average_price = fill_price
         elif (q > 0) == (fill_quantity > 0):
             h.average_price = (h.average_price * q + fill_price * fill_quantity) / new_q
-        h.quantity = new_q
+        h.quantity = new_q  # (opening or closing a position re-lists the held ones)

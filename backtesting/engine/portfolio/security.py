@@ -102,12 +102,25 @@ class SecurityHolding:
 
     def __init__(self, security: Security) -> None:
         self._security = security
-        self.quantity = 0.0
+        self._quantity = 0.0
+        #: called when a position opens or closes (the portfolio keeps its list of them)
+        self.on_position_change: Any = None
         self.average_price = 0.0
         self.total_fees = 0.0
         self.total_sale_volume = 0.0
         self.profit = 0.0  # realised, net of fees
         self.net_profit = 0.0
+
+    @property
+    def quantity(self) -> float:
+        return self._quantity
+
+    @quantity.setter
+    def quantity(self, value: float) -> None:
+        opens_or_closes = (self._quantity == 0) != (value == 0)
+        self._quantity = value
+        if opens_or_closes and self.on_position_change is not None:
+            self.on_position_change()
 
     @property
     def symbol(self) -> Symbol:
