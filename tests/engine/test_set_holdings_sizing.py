@@ -61,4 +61,5 @@ def test_portfolio_values_follow_positions_opened_and_closed_in_any_way(lean_dat
     assert not portfolio.invested and portfolio.total_margin_used == 0
     assert portfolio.total_portfolio_value == 100_000 + 10 * 100.0 - 1  # sold the 10 shares
     portfolio.process_fill(spy, algorithm.time, 100.0, 5, Decimal(1))
-    assert portfolio.total_margin_used == 500.0 and portfolio.total_unrealized_profit == 0
+    assert portfolio.total_margin_used == 5 * 100.0 / spy.leverage
+    assert portfolio.total_unrealized_profit == 0
