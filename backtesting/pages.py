@@ -10,22 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from backtesting.models import Backtest
-from ide.models import Project
+from ide.pages import project_page
 from nodes.pages import membership_for, viewer_context
 
 
 @login_required
 def backtest_history(request: HttpRequest, project_id: int) -> HttpResponse:
     """Every backtest of one project: sortable, rename, delete, clone into a new project."""
-    project = get_object_or_404(
-        Project, pk=project_id, organization__memberships__user=request.user
-    )
-    membership = membership_for(request, project.organization_id)
-    page = {
-        **viewer_context(request, membership),
-        "project": project.pk,
-        "project_name": project.name,
-    }
+    project, page = project_page(request, project_id)
     return render(request, "backtesting/history.html", {"project": project, "page": page})
 
 

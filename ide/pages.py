@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,10 +24,10 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-def ide(request: HttpRequest, project_id: int) -> HttpResponse:
-    """The editor: file tree, CodeMirror, console, Resources panel, Build and Backtest."""
-    # Another organization's project answers 404, like the API does.
+def project_page(request: HttpRequest, project_id: int) -> tuple[Project, dict[str, Any]]:
+    """The viewer's project and the page data every project page starts from.
+
+    Another organization's project answers 404, like the API does."""
     project = get_object_or_404(
         Project.objects.select_related("organization"),
         pk=project_id,
@@ -36,6 +38,16 @@ def ide(request: HttpRequest, project_id: int) -> HttpResponse:
         **viewer_context(request, membership),
         "project": project.pk,
         "project_name": project.name,
+    }
+    return project, page
+
+
+@login_required
+def ide(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The editor: file tree, CodeMirror, console, Resources panel, Build and Backtest."""
+    project, page = project_page(request, project_id)
+    page = {
+        **page,
         # Per-user (issue 4): the same choice in every browser the user logs in from.
         "auto_build": user_settings_of(request.user).auto_build,
     }

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from backtesting.models import Optimization
 from backtesting.optimization import targets
 from backtesting.optimization.services import MAX_PARALLEL_NODES
-from ide.models import Project
+from ide.pages import project_page
 from ide.parameters import project_parameters
 from nodes.pages import membership_for, viewer_context
 
@@ -17,14 +17,9 @@ from nodes.pages import membership_for, viewer_context
 @login_required
 def optimization_launch(request: HttpRequest, project_id: int) -> HttpResponse:
     """Choose 1-3 parameters, target, constraints and nodes; see the estimate; launch."""
-    project = get_object_or_404(
-        Project, pk=project_id, organization__memberships__user=request.user
-    )
-    membership = membership_for(request, project.organization_id)
+    project, page = project_page(request, project_id)
     page = {
-        **viewer_context(request, membership),
-        "project": project.pk,
-        "project_name": project.name,
+        **page,
         "project_parameters": project_parameters(project=project),
         "targets": list(targets.TARGETS),
         "operators": list(targets.OPERATORS),
