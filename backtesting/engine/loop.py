@@ -87,16 +87,9 @@ def run_loop(
     # user's security (a daily SPY stop-limit fills on daily bars; no intraday equity).
     user_securities = {id(securities[i]) for i in range(len(subs)) if not internal[i]}
     shadowed = [internal[i] and id(securities[i]) in user_securities for i in range(len(subs))]
-    # the common item (a user's intraday trade bar, not filled forward) takes a short path
-    # with every per-subscription decision made here, once
-    fast = [
-        inline[i] and trades_only and not internal[i] and not shadowed[i] for i in range(len(subs))
-    ]
-    # ... and steps of fast items and internal intraday bars (the benchmark's hour bars,
-    # which only price a security) are built lazily
-    lazy_capable = [
-        fast[i] or (inline[i] and trades_only and internal[i]) for i in range(len(subs))
-    ]
+    # steps of intraday trade bars only (a user's, or an internal feed's such as the
+    # benchmark's hour bars), none filled forward, build their bars lazily
+    lazy_capable = [inline[i] and trades_only for i in range(len(subs))]
     caches = [sec.cache for sec in securities]
     hooks = [sub.on_bar for sub in subs]
     new = object.__new__
@@ -123,8 +116,7 @@ def run_loop(
     for chunk in chunks:
         times, firsts, stops = chunk.times, chunk.firsts, chunk.stops
         item_sub, item_row, item_ff = chunk.item_sub, chunk.item_row, chunk.item_ff
-        # fill-forward and non-inline bars go through a factory, built on first use: a
-        # factory converts its rows to lists, which inline subscriptions already did below
+        # fill-forward and non-inline bars go through a factory, built on first use
         makers: list[Any] = [None] * len(subs)
         # the chunk's rows of each intraday trade subscription, turned into plain-float
         # columns when a bar is first read (see feed/lazy_bars.BarColumns)
@@ -161,8 +153,8 @@ def run_loop(
             fed: list[tuple[Any, Any]] | None = None
 
             if lazy[i]:
-                # every item is a user's intraday trade bar: the slice and the caches get
-                # rows, and bars are built only for what reads them
+                # intraday trade bars only: the slice and the caches get rows, and bars are
+                # built only for what reads them
                 data = new(LazySlice)
                 data.time = now
                 data._items = items
@@ -309,7 +301,9 @@ def _deliver_internal(cache: Any, hook: Any, columns: BarColumns, row: int, now:
         hook(columns.close(row))
 
 
-def _local_rows_and_lazy_steps(chunk: Any, fast: list[bool]) -> tuple[list[int], list[bool]]:
+def _local_rows_and_lazy_steps(
+    chunk: Any, lazy_capable: list[bool]
+) -> tuple[list[int], list[bool]]:
     """Each item's row within its subscription's chunk columns, and which steps hold only
     items that can be delivered lazily (not filled forward): those build bars on demand."""
     subs, rows, ff = chunk.arrays
@@ -317,7 +311,7 @@ def _local_rows_and_lazy_steps(chunk: Any, fast: list[bool]) -> tuple[list[int],
     stops = np.asarray(chunk.stops, dtype=np.int64)
     first_rows = np.array([r[0] for r in chunk.row_ranges], dtype=np.int64)
     local = (rows - first_rows[subs]).tolist() if len(subs) else []
-    slow = ~np.asarray(fast, dtype=bool)[subs] | ff
+    slow = ~np.asarray(lazy_capable, dtype=bool)[subs] | ff
     slow_before = np.concatenate(([0], np.cumsum(slow)))
     lazy = (slow_before[stops] == slow_before[firsts]) & (stops > firsts)
     return local, lazy.tolist()

@@ -168,8 +168,11 @@ def read_day_files(
     for at in range(0, len(wanted), DAYS_PER_PARSE):
         batch = wanted[at : at + DAYS_PER_PARSE]
         texts = [_member_text(os.path.join(folder, name)) for name in batch]
-        present = [(name, text.strip()) for name, text in zip(batch, texts, strict=True) if text]
-        present = [(name, text) for name, text in present if text]
+        present = [
+            (name, stripped)
+            for name, text in zip(batch, texts, strict=True)
+            if text and (stripped := text.strip())
+        ]
         if not present:
             continue
         rows = [text.count(b"\n") + 1 for _, text in present]
