@@ -65,6 +65,7 @@ def run_loop(
     portfolio = algorithm.portfolio
     corporate = setup.corporate
     handlers = algorithm._data_handlers
+    close_feeds = algorithm._close_feeds
     consolidators = algorithm.subscription_manager.consolidators
     on_data = algorithm.on_data
 
@@ -100,7 +101,10 @@ def run_loop(
     total = max(len(feed), 1)
     progress_every = max(-(-total // PROGRESS_EVENTS), 1)
     next_progress = progress_every
-    next_stop_check = STOP_CHECK_INTERVAL
+    next_stop_check = STOP_CHECK_INTERVAL if should_stop is not None else total + 1
+    # one comparison per step stands for both: the next stop check or progress report
+    next_check = min(next_stop_check, next_progress)
+    report_progress = False
     status = "Completed"
     last_time = start
     warming = algorithm.is_warming_up
@@ -126,20 +130,28 @@ def run_loop(
             else None
             for k, sub in enumerate(subs)
         ]
-        local_row, lazy = _local_rows_and_lazy_steps(chunk, lazy_capable)
+        local_row, lazy, solo = _local_rows_and_lazy_steps(chunk, lazy_capable, internal)
         # (internal bars never appear in the slice)
         items = StepItems(
-            item_sub, local_row, [None if internal[k] else c for k, c in enumerate(columns_of)]
+            firsts,
+            stops,
+            item_sub,
+            local_row,
+            [None if internal[k] else c for k, c in enumerate(columns_of)],
         )
         # the chunk lives until its last step: keep it (and everything older) out of GC passes
         gc.freeze()
         for i, now in enumerate(times):
             step += 1
-            if should_stop is not None and step >= next_stop_check:
-                next_stop_check += STOP_CHECK_INTERVAL
-                if should_stop():
-                    status = "Stopped"
-                    break
+            if step >= next_check:
+                if should_stop is not None and step >= next_stop_check:
+                    next_stop_check += STOP_CHECK_INTERVAL
+                    if should_stop():
+                        status = "Stopped"
+                        break
+                if step >= next_progress:
+                    report_progress = True
+                next_check = min(next_stop_check, next_progress)
             if warming and now > start:
                 scheduler.fire_before(start, set_time)
                 warming = algorithm.is_warming_up = False
@@ -150,18 +162,38 @@ def run_loop(
                 scheduler.fire_before(now, set_time)
             algorithm._time = now
             last_time = now
-            fed: list[tuple[Any, Any]] | None = None
+            # what feeds indicators and consolidators: (subscription, row, bar or None)
+            fed: list[tuple[int, int, Any]] | None = None
 
-            if lazy[i]:
+            k = solo[i]
+            if k >= 0:
+                # the most common step: one intraday trade bar of one of the user's
+                # subscriptions; the slice and the cache get its row (lazy steps, below)
+                data = new(LazySlice)
+                data.time = now
+                data._items = items
+                data._step = i
+                user_data = True
+                cache = caches[k]
+                row = local_row[firsts[i]]
+                if cache.ohlc_end != now:
+                    # SecurityCache.defer, inline
+                    cache.ohlc_end = now
+                    cache._columns = columns_of[k]
+                    cache._row = row
+                else:
+                    cache.trade_bar = columns_of[k].bar(row, now)
+                if feeds_handlers[k] and (handlers or consolidators):
+                    fed = [(k, row, None)]
+            elif lazy[i]:
                 # intraday trade bars only: the slice and the caches get rows, and bars are
                 # built only for what reads them
                 data = new(LazySlice)
                 data.time = now
                 data._items = items
-                data._first = first = firsts[i]
-                data._stop = stop = stops[i]
+                data._step = i
                 user_data = False
-                for j in range(first, stop):
+                for j in range(firsts[i], stops[i]):
                     k = item_sub[j]
                     if internal[k]:
                         _deliver_internal(
@@ -175,16 +207,13 @@ def run_loop(
                     user_data = True
                     cache = caches[k]
                     if cache.ohlc_end != now:
-                        # SecurityCache.defer, inline (once per item)
-                        cache.ohlc_end = now
-                        cache._columns = columns_of[k]
-                        cache._row = local_row[j]
+                        cache.defer(columns_of[k], local_row[j], now)
                     else:
                         cache.trade_bar = columns_of[k].bar(local_row[j], now)
                     if feeds_handlers[k] and (handlers or consolidators):
                         if fed is None:
                             fed = []
-                        fed.append((symbols[k], columns_of[k].bar(local_row[j], now)))
+                        fed.append((k, local_row[j], None))
             else:
                 bars = DataDictionary()
                 data = new(Slice)
@@ -231,7 +260,7 @@ def run_loop(
                     if feeds_handlers[k] and (handlers or consolidators):
                         if fed is None:
                             fed = []
-                        fed.append((symbol, bar))
+                        fed.append((k, -1, bar))
 
             if algorithm._changes_added or algorithm._changes_removed:
                 # LEAN reports additions/removals on the first time step that has them
@@ -252,7 +281,17 @@ def run_loop(
                     for consolidator in cons_list:
                         consolidator.scan(now)
             if fed is not None:
-                for symbol, bar in fed:
+                for k, row, bar in fed:
+                    symbol = symbols[k]
+                    by_close = close_feeds.get(symbol)
+                    if bar is None and by_close is not None and not consolidators.get(symbol):
+                        # every handler of the symbol takes the close: no bar is built
+                        close = columns_of[k].close(row)
+                        for feed_close in by_close:
+                            feed_close(now, close)
+                        continue
+                    if bar is None:
+                        bar = columns_of[k].bar(row, now)
                     for consolidator in consolidators.get(symbol, ()):
                         consolidator.update(bar)
                     for handler in handlers.get(symbol, ()):
@@ -271,8 +310,10 @@ def run_loop(
                 if user_data and now > next_sample:
                     collector.step(now, portfolio.total_portfolio_value)
                     next_sample = collector.next_sample
-            if step >= next_progress:
+            if report_progress:
+                report_progress = False
                 next_progress = step + progress_every
+                next_check = min(next_stop_check, next_progress)
                 sink.emit({"type": "progress", "fraction": round(step / total, 4)})
                 if not warming:
                     # the running PSR needs every sample: refresh it only every tenth update
@@ -302,10 +343,12 @@ def _deliver_internal(cache: Any, hook: Any, columns: BarColumns, row: int, now:
 
 
 def _local_rows_and_lazy_steps(
-    chunk: Any, lazy_capable: list[bool]
-) -> tuple[list[int], list[bool]]:
-    """Each item's row within its subscription's chunk columns, and which steps hold only
-    items that can be delivered lazily (not filled forward): those build bars on demand."""
+    chunk: Any, lazy_capable: list[bool], internal: list[bool]
+) -> tuple[list[int], list[bool], list[int]]:
+    """Each item's row within its subscription's chunk columns; which steps hold only
+    items that can be delivered lazily (not filled forward): those build bars on demand;
+    and, per step, the subscription of its only item when that is a lazy user item (-1
+    otherwise): the loop's shortest path."""
     subs, rows, ff = chunk.arrays
     firsts = np.asarray(chunk.firsts, dtype=np.int64)
     stops = np.asarray(chunk.stops, dtype=np.int64)
@@ -314,4 +357,9 @@ def _local_rows_and_lazy_steps(
     slow = ~np.asarray(lazy_capable, dtype=bool)[subs] | ff
     slow_before = np.concatenate(([0], np.cumsum(slow)))
     lazy = (slow_before[stops] == slow_before[firsts]) & (stops > firsts)
-    return local, lazy.tolist()
+    solo = np.full(len(firsts), -1, dtype=np.int64)
+    single = lazy & (stops - firsts == 1)
+    if single.any():
+        only = subs[firsts[single]]
+        solo[single] = np.where(np.asarray(internal, dtype=bool)[only], -1, only)
+    return local, lazy.tolist(), solo.tolist()

@@ -144,19 +144,27 @@ class IndicatorHelpersMixin:
             # the common case, once per bar: update(time, value) is exactly this
             process, new, point_type = indicator._process, object.__new__, IndicatorDataPoint
 
-            def feed(bar: Any) -> None:
+            def feed_close(end_time: Any, close: float) -> None:
                 point = new(point_type)  # IndicatorDataPoint(time, value), unrolled
                 point.symbol, point.is_fill_forward = None, False
-                point.time = point.end_time = bar.end_time
-                point.value = float(bar.value)
+                point.time = point.end_time = end_time
+                point.value = close
                 process(point)
+
+            def feed(bar: Any) -> None:
+                feed_close(bar.end_time, float(bar.value))
+
+            feed.close = feed_close  # type: ignore[attr-defined]
 
         period = _as_period(resolution)
         sub_period = RESOLUTION_SPAN[security.resolution]
         if period is not None and period > sub_period:
             self.consolidate(security.symbol, period, lambda bar: feed(bar))
         else:
-            self._data_handlers.setdefault(security.symbol, []).append(feed)
+            handlers = self._data_handlers.setdefault(security.symbol, [])
+            handlers.append(feed)
+            closes = [getattr(handler, "close", None) for handler in handlers]
+            self._close_feeds[security.symbol] = None if None in closes else closes
 
     def warm_up_indicator(
         self, symbol: Any, indicator: Any, resolution: Any = None, selector: Any = None

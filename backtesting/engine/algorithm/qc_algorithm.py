@@ -152,6 +152,9 @@ class QCAlgorithm(SecuritiesMixin, TradingMixin, IndicatorHelpersMixin):
         self._subscriptions: list[SubscriptionConfig] = []
         self.subscription_manager = SubscriptionManager(self._subscriptions)
         self._data_handlers: dict[Any, list[Any]] = {}
+        #: per symbol, the same handlers as ``feed_close(end_time, close)`` functions when
+        #: every one of them needs only the close (the loop then builds no bar for them)
+        self._close_feeds: dict[Any, list[Any] | None] = {}
         self._benchmark: Any = "SPY"
         self._warm_up: Any = None
         self._warned_moo = False

@@ -78,11 +78,19 @@ class BarColumns:
 
 
 class StepItems:
-    """What a lazy slice needs to build its bars: the chunk's items and columns."""
+    """What a lazy slice needs to build its bars: the chunk's steps, items and columns."""
 
-    __slots__ = ("item_sub", "item_row", "columns")
+    __slots__ = ("firsts", "stops", "item_sub", "item_row", "columns")
 
-    def __init__(self, item_sub: list[int], item_row: list[int], columns: list[Any]) -> None:
+    def __init__(
+        self,
+        firsts: list[int],
+        stops: list[int],
+        item_sub: list[int],
+        item_row: list[int],
+        columns: list[Any],
+    ) -> None:
+        self.firsts, self.stops = firsts, stops  # step i owns items firsts[i]:stops[i]
         self.item_sub = item_sub
         self.item_row = item_row  # row within the subscription's columns
         self.columns = columns  # per subscription: BarColumns, or None (not in the slice)
@@ -92,18 +100,20 @@ class LazySlice(Slice):
     """A ``Slice`` of trade bars only, whose dictionaries are built on first use.
 
     ``bars`` and ``_data`` stay unset until read; ``__getattr__`` (called only for an
-    unset slot) builds them from ``items[first:stop]`` and stores them, so every later
-    read is an ordinary slot.
+    unset slot) builds them from the items of step ``_step`` and stores them, so every
+    later read is an ordinary slot. (Three slots are set per step: the loop makes one
+    slice per time step, so each one counts.)
     """
 
-    __slots__ = ("_items", "_first", "_stop")
+    __slots__ = ("_items", "_step")
 
     def __getattr__(self, name: str) -> Any:
         if name not in ("bars", "_data"):
             return Slice.__getattr__(self, name)
         items, end = self._items, self.time
         bars = DataDictionary()
-        for j in range(self._first, self._stop):
+        step = self._step
+        for j in range(items.firsts[step], items.stops[step]):
             columns = items.columns[items.item_sub[j]]
             if columns is not None:  # None: an internal feed, never in the slice
                 bars[columns.symbol] = columns.bar(items.item_row[j], end)
