@@ -75,6 +75,9 @@ def round_to_significant_digits(value: Decimal, digits: int) -> Decimal:
 
 def smart_rounding(value: Decimal) -> Decimal:
     """LEAN's ``SmartRounding``: 4 decimals above 1000, else 7 significant digits."""
+    if not value:
+        # (most samples of a flat stretch: every step below gives zero, at ~8 us a call)
+        return Decimal(0)
     value = strip_trailing_zeros(value)
     if value > 1000:
         return round_decimal(value, 4)
