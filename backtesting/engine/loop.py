@@ -284,9 +284,16 @@ def run_loop(
                 for k, row, bar in fed:
                     symbol = symbols[k]
                     by_close = close_feeds.get(symbol)
-                    if bar is None and by_close is not None and not consolidators.get(symbol):
+                    if (
+                        bar is None
+                        and by_close is not None
+                        and not (consolidators and consolidators.get(symbol))
+                    ):
                         # every handler of the symbol takes the close: no bar is built
-                        close = columns_of[k].close(row)
+                        columns = columns_of[k]
+                        if columns._values is not None:
+                            columns._to_lists()
+                        close = columns.closes[row]
                         for feed_close in by_close:
                             feed_close(now, close)
                         continue

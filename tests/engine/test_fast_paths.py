@@ -82,6 +82,73 @@ def test_rolling_sum_built_late_has_the_state_it_would_have_had_and_stays_in_ste
         ] * 2
 
 
+def _read_state(sma: SimpleMovingAverage) -> tuple:
+    """What an algorithm reads every bar; none of it takes an average out of raw mode."""
+    point = lambda p: None if p is None else (p.symbol, p.time, p.end_time, p.value)  # noqa: E731
+    return (
+        sma.samples,
+        sma.is_ready,
+        point(sma.current),
+        point(sma.previous),
+        point(sma[0]),
+        point(sma[1]),
+        float(sma),
+        sma > 100.0,
+    )
+
+
+def test_raw_sma_reads_and_later_state_match_the_generic_protocol():
+    """A raw average (floats in, points made when read) against a subclass that takes the
+    generic protocol: read at every input, every few, or never, fed by the engine's path
+    (``_process_value``) and by ``update``, with late inputs, a repeated point and a
+    reset; then the whole protocol state once it leaves raw mode."""
+    for read_every in (1, 2, 3, 5, 1000):
+        rng = random.Random(read_every)
+        fast, generic = SimpleMovingAverage(7), GenericSma(7)
+        start = datetime(2020, 1, 1)
+        repeated = None
+        for i in range(400):
+            if i == 250:
+                fast.reset()
+                generic.reset()
+            moment = start + timedelta(minutes=i - 4 if i % 13 == 12 else i)
+            value = 100 + rng.gauss(0, 1)
+            if i % 3 == 0:
+                repeated = IndicatorDataPoint(moment, value)
+                fast.update(repeated)
+                generic.update(repeated)
+            elif i % 3 == 1:
+                fast._process_value(moment, value)
+                generic._process_value(moment, value)
+            else:
+                fast.update(repeated)  # the same point again: counted once
+                generic.update(repeated)
+                fast.update(moment, value)
+                generic.update(moment, value)
+            if i % read_every == 0:
+                assert _read_state(fast) == _read_state(generic), (read_every, i)
+        assert fast._raw, "nothing above may leave raw mode"
+        assert _read_state(fast) == _read_state(generic)
+        assert fast.window.samples == generic.window.samples  # leaves raw mode
+        assert fast.window.most_recently_removed.value == generic.window.most_recently_removed.value
+        assert _state(fast) == _state(generic)
+        for i in range(400, 420):  # and they go on together
+            fast._process_value(start + timedelta(minutes=i), 100.0 + i % 5)
+            generic._process_value(start + timedelta(minutes=i), 100.0 + i % 5)
+            assert _state(fast) == _state(generic)
+
+
+def test_raw_sma_fires_updated_with_the_point_current_returns():
+    sma, seen = SimpleMovingAverage(3), []
+    sma.updated += lambda sender, point: seen.append(point)
+    start = datetime(2020, 1, 1)
+    for i in range(5):
+        sma._process_value(start + timedelta(minutes=i), float(i))
+        assert seen[-1] is sma.current
+    assert [p.value for p in seen] == [0.0, 0.5, 1.0, 2.0, 3.0]
+    assert sma._raw
+
+
 def test_sma_fed_a_bar_first_then_points_keeps_its_sum():
     """A bar takes the generic protocol: the running total must not lose that input."""
     from tests.engine.helpers import trade_bar

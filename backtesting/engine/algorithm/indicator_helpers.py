@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from backtesting.engine import indicators as ind
-from backtesting.engine.data.bars import IndicatorDataPoint
 from backtesting.engine.data.enums import RESOLUTION_SPAN
 from backtesting.engine.indicators.base import ANY, POINT
 
@@ -141,15 +140,9 @@ class IndicatorHelpersMixin:
 
         generic_update = type(indicator).update is ind.IndicatorBase.update
         if selector is None and generic_update and indicator._input in (POINT, ANY):
-            # the common case, once per bar: update(time, value) is exactly this
-            process, new, point_type = indicator._process, object.__new__, IndicatorDataPoint
-
-            def feed_close(end_time: Any, close: float) -> None:
-                point = new(point_type)  # IndicatorDataPoint(time, value), unrolled
-                point.symbol, point.is_fill_forward = None, False
-                point.time = point.end_time = end_time
-                point.value = close
-                process(point)
+            # the common case, once per bar: update(time, value) is exactly this (a point
+            # without a symbol); the loop calls feed.close when it has no bar to hand
+            feed_close = indicator._process_value
 
             def feed(bar: Any) -> None:
                 feed_close(bar.end_time, float(bar.value))

@@ -26,6 +26,7 @@ from backtesting.engine.data.bars import IndicatorDataPoint, TradeBar
 from backtesting.engine.indicators.events import EventHook
 from backtesting.engine.indicators.rolling_window import RollingWindow
 
+_new = object.__new__
 #: LEAN's DateTime.MinValue: the time stamp of a value no input produced.
 MIN_TIME = datetime.min
 #: how many past outputs indicators and consolidators keep (LEAN's WindowBase.DefaultWindowSize)
@@ -178,6 +179,14 @@ class IndicatorBase(WindowBase):
             point = IndicatorDataPoint(symbol, input.end_time, result.value)
             self._set_current(point)
             self._on_updated(point)
+
+    def _process_value(self, end_time: Any, value: float) -> None:
+        """``update(end_time, value)`` from the engine's feed: a point without a symbol."""
+        point = _new(IndicatorDataPoint)
+        point.symbol, point.is_fill_forward = None, False
+        point.time = point.end_time = end_time
+        point.value = value
+        self._process(point)
 
     def reset(self) -> None:
         """Return to the freshly constructed state (samples 0, value 0, not ready)."""

@@ -52,21 +52,165 @@ class SimpleMovingAverage(WindowIndicator):
     algorithms look at it, so until one does the average keeps the running total itself
     and the last three sums; ``rolling_sum`` then builds the ``Sum`` with exactly the
     state it would have had, and from there on both are updated.
+
+    It is also the indicator most algorithms update on every bar, so it starts "raw":
+    inputs without a symbol (the engine's feed, ``update(time, value)``) are kept as
+    (end time, value) pairs and outputs as (end time, sum, count), and data points are
+    made only for what is read (``current``, ``previous``, ``[i]``). The protocol's state
+    is rebuilt exactly, once and for good, when something needs more: the output window
+    itself, an input with a symbol, ``rolling_sum``, or a subclass.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         name, (period,) = parse_args("SimpleMovingAverage", args, kwargs, ("period",))
         name = name or f"SMA({period})"
         super().__init__(name, period)
+        self._period = int(period)
         self._rolling: Sum | None = None
         self._total = 0.0
         #: the last three sums as (symbol, end time, value), newest first
         self._sums: deque[tuple[Any, Any, float]] = deque(maxlen=3)
+        self._raw = type(self) is SimpleMovingAverage
+        self._raw_inputs: deque[tuple[Any, float]] = deque(maxlen=self._period)
+        self._raw_removed: tuple[Any, float] | None = None  # the input that last fell off
+        self._raw_last_end: Any = None  # end time of the newest input (forward only)
+        self._raw_last: Any = None  # the newest input, when the caller passed a point
+        #: (end time, sum, count) of the newest outputs, newest first: enough for the
+        #: output window (2) plus the one it dropped, and for the last three sums
+        self._raw_outputs: deque[tuple[Any, float, int]] = deque(maxlen=3)
+        self._unread = 0  # newest outputs not yet made points
+
+    # -- raw updates ----------------------------------------------------------------------
+    def _process_value(self, end_time: Any, value: float, point: Any = None) -> None:
+        """One input without a symbol (``point``, when the caller made one): the protocol's
+        forward-only check, the running sum, and an unread output."""
+        if not self._raw:
+            if point is None:
+                super()._process_value(end_time, value)
+            else:
+                self._process(point)
+            return
+        last = self._raw_last_end
+        if last is not None and (
+            point is not None
+            and point is self._raw_last
+            or end_time is not None
+            and end_time < last
+        ):
+            return
+        self._raw_last_end = end_time
+        self._raw_last = point
+        self.samples += 1
+        inputs = self._raw_inputs
+        total = self._total + value
+        if len(inputs) == self._period:
+            removed = self._raw_removed = inputs[-1]
+            total -= removed[1]
+        inputs.appendleft((end_time, value))
+        self._total = total
+        self._raw_outputs.appendleft((end_time, total, len(inputs)))
+        self._unread += 1
+        if self.updated._handlers:
+            self._make_points()
+            self.updated.fire(self, self._current)
+
+    def _make_points(self) -> None:
+        """Turn the unread outputs into points in ``current`` and the output window."""
+        unread, self._unread = self._unread, 0
+        window = self._window
+        items = window._items
+        if unread == 1:  # (read at every step: kept short)
+            end_time, total, count = self._raw_outputs[0]
+            point = self._current = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = None, end_time, end_time
+            point.value = total / count
+            point.is_fill_forward = False
+            window._samples += 1
+            if len(items) == window._size:
+                window._most_recently_removed = items[-1]
+            items.appendleft(point)
+            return
+        # newest first; with more unread than kept, the older ones fell off the window anyway
+        fresh = list(self._raw_outputs)[:unread]
+        window._samples += unread - len(fresh)
+        point = self._current
+        for end_time, total, count in reversed(fresh):
+            point = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = None, end_time, end_time
+            point.value = total / count
+            point.is_fill_forward = False
+            # RollingWindow.add, inline (a raw average's window keeps its size of two)
+            window._samples += 1
+            if len(items) == window._size:
+                window._most_recently_removed = items[-1]
+            items.appendleft(point)
+        self._current = point
+
+    def _leave_raw(self) -> None:
+        """Rebuild the protocol's state (input window, previous input, last sums) from the
+        raw one; from here on every update takes the point path."""
+        if self._unread:
+            self._make_points()
+        self._raw = False
+        points = []
+        for end_time, value in self._raw_inputs:  # newest first, as the window keeps them
+            point = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = None, end_time, end_time
+            point.value, point.is_fill_forward = value, False
+            points.append(point)
+        if points and self._raw_last is not None:
+            points[0] = self._raw_last
+        inputs = self._inputs
+        inputs._items.extend(points)
+        inputs._samples = self.samples
+        if self._raw_removed is not None:
+            end_time, value = self._raw_removed
+            removed = _new(IndicatorDataPoint)
+            removed.symbol, removed.time, removed.end_time = None, end_time, end_time
+            removed.value, removed.is_fill_forward = value, False
+            inputs._most_recently_removed = removed
+        if points:
+            self._previous_input[None] = points[0]
+        for end_time, total, _count in reversed(self._raw_outputs):
+            self._sums.appendleft((None, end_time, total))
+        self._raw_inputs.clear()
+        self._raw_outputs.clear()
+
+    # -- reads: points are made here -------------------------------------------------------
+    @property
+    def current(self) -> IndicatorDataPoint:
+        if self._unread:
+            self._make_points()
+        return self._current  # type: ignore[no-any-return]  # always a point
+
+    @property
+    def previous(self) -> IndicatorDataPoint:
+        if self._unread:
+            self._make_points()
+        return super().previous
+
+    @property
+    def window(self) -> RollingWindow:
+        if self._raw:
+            self._leave_raw()  # the window object may be kept and resized
+        return super().window
+
+    def __getitem__(self, index: int) -> Any:
+        if self._unread:
+            self._make_points()
+        return super().__getitem__(index)
+
+    def __iter__(self) -> Any:
+        if self._unread:
+            self._make_points()
+        return super().__iter__()
 
     @property
     def rolling_sum(self) -> Sum:
         """The running ``Sum`` of the last ``period`` inputs (LEAN's ``RollingSum``)."""
         if self._rolling is None:
+            if self._raw:
+                self._leave_raw()
             self._rolling = self._built_rolling_sum()
         return self._rolling
 
@@ -90,6 +234,8 @@ class SimpleMovingAverage(WindowIndicator):
 
     @property
     def is_ready(self) -> bool:
+        if self._raw:
+            return self.samples >= self._period  # every accepted input is in the window
         inputs = self._inputs
         return inputs._samples >= inputs._size
 
@@ -97,6 +243,11 @@ class SimpleMovingAverage(WindowIndicator):
         """The generic protocol unrolled for the most used indicator (running sum, one
         division): same state changes and events, a fraction of the calls. Subclasses and
         inputs other than a plain data point take the generic path."""
+        if self._raw:
+            if type(input) is IndicatorDataPoint and input.symbol is None:
+                self._process_value(input.end_time, input.value, input)
+                return
+            self._leave_raw()
         rolling = self._rolling
         if (
             type(input) is not IndicatorDataPoint
@@ -165,6 +316,10 @@ class SimpleMovingAverage(WindowIndicator):
             self._rolling.reset()
         self._total = 0.0
         self._sums.clear()
+        self._raw_inputs.clear()
+        self._raw_outputs.clear()
+        self._raw_removed = self._raw_last_end = self._raw_last = None
+        self._unread = 0
         super().reset()
 
 
