@@ -8,6 +8,7 @@ the loop needs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -79,21 +80,41 @@ def build_feed(
     first_time = warm_up_start(algorithm, start) if resume is None else resume
     first = first_time.date() - timedelta(days=1)
     last = end.date() + timedelta(days=1)
+    configs = [
+        (config, algorithm.securities[config.symbol])
+        for config in algorithm._subscriptions
+        if not getattr(algorithm.securities[config.symbol], "removed", False)
+    ]
+    loads = [
+        lambda config=config, hours=security.exchange_hours: load_subscription(
+            config, hours, data_dir, first, last
+        )
+        for config, security in configs
+        if config.kind != "custom"
+    ]
+    benchmark = _BenchmarkFeed.of(algorithm, data_dir, start, last)
+    if benchmark is not None:
+        loads.append(benchmark.load_hours)
+    prices = _load_in_parallel(loads)
     subs: list[Subscription] = []
     security_of: dict[int, Any] = {}
-    for config in algorithm._subscriptions:
-        security = algorithm.securities[config.symbol]
-        if getattr(security, "removed", False):
-            continue
-        if config.kind == "custom":
+    for config, security in configs:
+        if config.kind == "custom":  # the user's reader runs on this thread
             sub = load_custom_subscription(
                 config, security.exchange_hours, data_dir, first, last, algorithm
             )
         else:
-            sub = load_subscription(config, security.exchange_hours, data_dir, first, last)
+            sub = prices.pop(0)
         subs.append(sub)
         security_of[id(sub)] = security
-    benchmark_value = _benchmark(algorithm, data_dir, start, last, subs, security_of)
+    if benchmark is None:
+        custom = algorithm._benchmark
+        benchmark_value: Callable[[], float] = lambda: float(custom(algorithm.time))  # noqa: E731
+    else:
+        sub = benchmark.finish(prices.pop(0), start)
+        subs.append(sub)
+        security_of[id(sub)] = benchmark.security
+        benchmark_value = benchmark.value
     corporate = CorporateActions.for_securities(algorithm, data_dir)
     event_times = corporate.event_times() if corporate else []
     feed = BacktestFeed(
@@ -103,53 +124,80 @@ def build_feed(
     return FeedSetup(feed, benchmark_value, first_time, history, security_of, corporate)
 
 
-def _benchmark(
-    algorithm: Any,
-    data_dir: Path,
-    start: datetime,
-    last: date,
-    subs: list[Subscription],
-    security_of: dict[int, Any],
-) -> Callable[[], float]:
-    bench = algorithm._benchmark
-    if callable(bench) and not isinstance(bench, (str, Symbol)):
-        return lambda: float(bench(algorithm.time))
-    ticker = str(bench)
-    security = algorithm.securities.get(ticker)
-    kind = bench.security_type if isinstance(bench, Symbol) else SecurityType.EQUITY
-    market = bench.market if isinstance(bench, Symbol) else "usa"
-    if security is None:
-        from backtesting.engine.brokerage.fees import ConstantFeeModel
-        from backtesting.engine.brokerage.fills import FillModel
-        from backtesting.engine.portfolio.security import Security
+#: threads loading price subscriptions at once: file reads and zlib release the GIL,
+#: so one subscription inflates its files while another is parsed
+LOAD_THREADS = 2
 
-        symbol = Symbol(ticker, kind, market)
-        hours = algorithm._mhdb.get(kind, market, ticker)
-        props = algorithm._spdb.get(market, ticker, kind)
-        mode = (
-            DataNormalizationMode.ADJUSTED
-            if kind == SecurityType.EQUITY
-            else DataNormalizationMode.RAW
-        )
-        security = Security(
-            symbol,
-            hours,
-            props,
-            Resolution.HOUR,
-            1.0,
-            ConstantFeeModel(0),
-            FillModel(),
-            None,
-            mode,
-            False,
-            False,
-        )
-        security.has_trade_data = True
-        security._clock = lambda: algorithm.time
-    first = security.exchange_hours.previous_trading_day(start.date())
-    # LEAN's internal benchmark feed is hourly; sample data without hour files (crypto)
-    # falls back to the next resolution that exists
-    for resolution in (Resolution.HOUR, Resolution.MINUTE, Resolution.DAILY):
+
+def _load_in_parallel(loads: list[Callable[[], Subscription]]) -> list[Subscription]:
+    """Run ``loads`` (in order of results) on ``LOAD_THREADS`` threads, or inline when
+    there is one, or when threads cannot be started."""
+    if len(loads) < 2:
+        return [load() for load in loads]
+    try:
+        with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
+            return list(pool.map(lambda load: load(), loads))
+    except RuntimeError as error:  # "can't start new thread" (loads are repeatable)
+        if "thread" not in str(error):
+            raise
+        return [load() for load in loads]
+
+
+class _BenchmarkFeed:
+    """LEAN's internal benchmark feed: the benchmark security's hour trade bars (regular
+    hours, no fill-forward) from the trading day before the start; its last close is the
+    benchmark's value."""
+
+    def __init__(self, security: Any, data_dir: Path, first: date, last: date) -> None:
+        self.security = security
+        self._data_dir, self._first, self._last = data_dir, first, last
+        self._close = 0.0
+
+    @classmethod
+    def of(
+        cls, algorithm: Any, data_dir: Path, start: datetime, last: date
+    ) -> _BenchmarkFeed | None:
+        """The feed of ``algorithm``'s benchmark; None for a benchmark function."""
+        bench = algorithm._benchmark
+        if callable(bench) and not isinstance(bench, (str, Symbol)):
+            return None
+        ticker = str(bench)
+        security = algorithm.securities.get(ticker)
+        kind = bench.security_type if isinstance(bench, Symbol) else SecurityType.EQUITY
+        market = bench.market if isinstance(bench, Symbol) else "usa"
+        if security is None:
+            from backtesting.engine.brokerage.fees import ConstantFeeModel
+            from backtesting.engine.brokerage.fills import FillModel
+            from backtesting.engine.portfolio.security import Security
+
+            symbol = Symbol(ticker, kind, market)
+            hours = algorithm._mhdb.get(kind, market, ticker)
+            props = algorithm._spdb.get(market, ticker, kind)
+            mode = (
+                DataNormalizationMode.ADJUSTED
+                if kind == SecurityType.EQUITY
+                else DataNormalizationMode.RAW
+            )
+            security = Security(
+                symbol,
+                hours,
+                props,
+                Resolution.HOUR,
+                1.0,
+                ConstantFeeModel(0),
+                FillModel(),
+                None,
+                mode,
+                False,
+                False,
+            )
+            security.has_trade_data = True
+            security._clock = lambda: algorithm.time
+        first = security.exchange_hours.previous_trading_day(start.date())
+        return cls(security, data_dir, first - timedelta(days=1), last)
+
+    def load(self, resolution: int) -> Subscription:
+        security = self.security
         config = SubscriptionConfig(
             security.symbol,
             resolution,
@@ -158,27 +206,43 @@ def _benchmark(
             internal=True,
             normalization=security.data_normalization_mode,
         )
-        sub = load_subscription(
-            config, security.exchange_hours, data_dir, first - timedelta(days=1), last
+        return load_subscription(
+            config, security.exchange_hours, self._data_dir, self._first, self._last
         )
-        if len(sub):
-            break
-    start_ns = to_ns(start)
-    before = sub.end <= start_ns
-    if before.any():  # seed the price with the previous session's last hour bar
-        from backtesting.engine.feed.bars_factory import make_bar
-        from backtesting.engine.feed.subscription import from_ns
 
-        row = int(before.nonzero()[0][-1])
-        if not security.cache.price:
-            security.update_trade(make_bar(sub, row, from_ns(int(sub.end[row])), False))
-    subs.append(sub)
-    security_of[id(sub)] = security
-    # The benchmark reads its own (internal, regular-hours) feed: a user subscription to the
-    # same symbol with extended hours must not move it (LEAN's ExtendedMarketTrading).
-    last = [float(security.price)]
-    sub.on_bar = lambda close: last.__setitem__(0, close)
-    return lambda: last[0] or float(security.price)
+    def load_hours(self) -> Subscription:
+        return self.load(Resolution.HOUR)
+
+    def finish(self, hours: Subscription, start: datetime) -> Subscription:
+        """The feed (the hour bars, or, for sample data without hour files such as crypto,
+        the next resolution that exists), with the price seeded and its bars followed."""
+        sub = hours
+        for resolution in (Resolution.MINUTE, Resolution.DAILY):
+            if len(sub):
+                break
+            sub = self.load(resolution)
+        security = self.security
+        start_ns = to_ns(start)
+        before = sub.end <= start_ns
+        if before.any():  # seed the price with the previous session's last hour bar
+            from backtesting.engine.feed.bars_factory import make_bar
+            from backtesting.engine.feed.subscription import from_ns
+
+            row = int(before.nonzero()[0][-1])
+            if not security.cache.price:
+                security.update_trade(make_bar(sub, row, from_ns(int(sub.end[row])), False))
+        # The benchmark reads its own (internal, regular-hours) feed: a user subscription
+        # to the same symbol with extended hours must not move it (LEAN's
+        # ExtendedMarketTrading).
+        self._close = float(security.price)
+        sub.on_bar = self._follow
+        return sub
+
+    def _follow(self, close: float) -> None:
+        self._close = close
+
+    def value(self) -> float:
+        return self._close or float(self.security.price)
 
 
 __all__ = ["FeedSetup", "build_feed", "RESOLUTION_SPAN", "FactorFile"]
