@@ -191,6 +191,7 @@ class SecuritiesMixin:
         security._clock = lambda: self._time
         self.securities[symbol] = security
         security.holdings.on_position_change = self.portfolio.held_changed
+        self.portfolio.securities_changed()
         self._changes_added.append(security)
         for kind in kinds:
             self._subscriptions.append(

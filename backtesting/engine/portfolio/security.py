@@ -89,8 +89,14 @@ class SecurityCache:
             self._open, self._high, self._low = bar.open, bar.high, bar.low
             self._close = self._price = bar.close
 
+    def _get_price(self) -> float:
+        # a pending row's price is its close: no bar is built for a valuation
+        if self._row >= 0:
+            return self._columns.close(self._row)  # type: ignore[no-any-return]
+        return self._price
+
     trade_bar = _settled("trade_bar")
-    price = _settled("price")
+    price = property(_get_price, _settled("price").fset)
     open = _settled("open")
     high = _settled("high")
     low = _settled("low")
@@ -120,7 +126,7 @@ class SecurityHolding:
         opens_or_closes = (self._quantity == 0) != (value == 0)
         self._quantity = value
         if opens_or_closes and self.on_position_change is not None:
-            self.on_position_change()
+            self.on_position_change(self._security)
 
     @property
     def symbol(self) -> Symbol:
