@@ -269,3 +269,27 @@ def test_bars_built_on_first_read_are_shared_and_priced_like_eager_ones(lean_dat
     assert result["status"] == "Completed", result.get("error")
     assert result["statistics"]["Total Orders"] == "1"
     assert int(result["runtime_statistics"]["lazy"]) > 700  # the path under test was taken
+
+
+def test_held_list_follows_positions_in_the_securities_order(lean_data_dir):
+    """Positions opening and closing in any order keep the held list equal to a full
+    re-listing (the securities' order: portfolio sums keep their float order)."""
+    from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
+
+    algorithm = QCAlgorithm()
+    algorithm._attach(lean_data_dir, {})
+    tickers = ["SPY", "AAPL", "IBM", "MSFT", "GOOG", "BAC"]
+    for ticker in tickers:
+        algorithm.add_equity(ticker, Resolution.MINUTE)
+    portfolio = algorithm.portfolio
+    rng = random.Random(5)
+    for _ in range(300):
+        holding = portfolio[rng.choice(tickers)]
+        holding.quantity = rng.choice([0.0, 0.0, 10.0, -5.0])
+        expected = [s for s in algorithm.securities.values() if s.holdings.quantity]
+        assert portfolio._held == expected
+        assert portfolio.invested == bool(expected)
+    algorithm.add_equity("TSLA", Resolution.MINUTE)  # added later: goes last
+    portfolio["TSLA"].quantity = 1.0
+    portfolio["SPY"].quantity = 2.0
+    assert portfolio._held == [s for s in algorithm.securities.values() if s.holdings.quantity]
