@@ -117,10 +117,24 @@ class Portfolio:
 
     @property
     def total_portfolio_value(self) -> float:
+        return self._valuation()[0]
+
+    def _valuation(self) -> tuple[float, float]:
+        """(total portfolio value, margin used) in one pass over the held securities.
+
+        Every order asks for both, with up to a hundred positions: each security's value
+        (``holdings_value``: quantity x price x multiplier, in that order) is computed here
+        with its price read straight from the cache (``SecurityCache.price``, unrolled).
+        """
         total = self.cash
+        used = 0
         for s in self._held:
-            total += s.holdings.quantity * s.cache.price * s.symbol_properties.contract_multiplier
-        return total
+            cache = s.cache
+            price = cache._columns.close(cache._row) if cache._row >= 0 else cache._price
+            value = s.holdings._quantity * price * s.symbol_properties.contract_multiplier
+            total += value
+            used += abs(value) / (s.leverage or 1)
+        return total, used
 
     @property
     def total_fees(self) -> float:
@@ -140,12 +154,13 @@ class Portfolio:
 
     @property
     def margin_remaining(self) -> float:
-        return self.total_portfolio_value - self.total_margin_used
+        total, used = self._valuation()
+        return total - used
 
     @property
     def total_margin_used(self) -> float:
         # flat securities use no margin: their prices (perhaps not yet built) are not read
-        return sum(abs(s.holdings.holdings_value) / (s.leverage or 1) for s in self._held)
+        return self._valuation()[1]
 
     def set_cash(self, cash: float) -> None:
         self.cash = float(cash)
