@@ -99,6 +99,20 @@ class OrderProperties:
         self.time_in_force = time_in_force or TimeInForce.GOOD_TIL_CANCELED  # type: ignore[attr-defined]
 
 
+#: the last (moment, text) asked of iso_time: one reference, so threads never mix pairs
+_last_iso: list[tuple[Any, str]] = [(None, "")]
+
+
+def iso_time(moment: datetime) -> str:
+    """``moment.isoformat()``, remembered for the last moment asked: an order and its
+    events mostly share one time step, and each event payload carries two stamps."""
+    last, text = _last_iso[0]
+    if moment is not last:
+        text = moment.isoformat()
+        _last_iso[0] = (moment, text)
+    return text
+
+
 class Order:
     """An order as LEAN's Order classes describe it (one class; ``type`` tells them apart)."""
 
@@ -171,7 +185,7 @@ class Order:
             "direction": DIRECTION_NAME[self.direction],
             "quantity": self.quantity,
             "price": self.price,
-            "time": self.time.isoformat(),
+            "time": iso_time(self.time),
             "limit_price": self.limit_price,
             "stop_price": self.stop_price,
             "tag": self.tag,

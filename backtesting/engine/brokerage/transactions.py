@@ -23,6 +23,7 @@ from backtesting.engine.brokerage.orders import (
     OrderEvent,
     OrderStatus,
     OrderType,
+    iso_time,
 )
 from backtesting.engine.brokerage.tickets import (
     OrderResponse,
@@ -319,7 +320,7 @@ def order_event_payload(event: OrderEvent, order: Order) -> dict[str, Any]:
     fee = event.order_fee.value.amount
     return {
         "type": "order_event",
-        "time": event.time.isoformat(),
+        "time": iso_time(event.time),
         "order_id": event.order_id,
         "symbol": str(event.symbol),
         "status": ORDER_STATUS_NAME[event.status],
