@@ -1,6 +1,7 @@
 """``make bench``: one table of engine throughput (QuantDesk vs backtrader vs backtesting.py).
 
-Usage: ``python -m tests.bench [--quick] [--repeats N] [--only quantdesk,backtrader,backtesting.py]``
+Usage: ``python -m tests.bench [--quick] [--repeats N] [--peer-repeats N]
+[--only quantdesk,backtrader,backtesting.py] [--no-platform]``
 
 1. Generates the data sets (seeded random walk, LEAN format) under ``bench-results/data``.
 2. Installs the peers into their own virtualenv ``.bench-venv`` (PyPI's ``backtesting`` would
@@ -116,6 +117,12 @@ def main() -> None:
     )
     parser.add_argument("--quick", action="store_true", help="smaller workloads for a smoke run")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--peer-repeats",
+        type=int,
+        default=None,
+        help="runs per peer engine (default: --repeats); backtrader takes minutes per run",
+    )
     parser.add_argument("--only", default="quantdesk,backtrader,backtesting.py")
     parser.add_argument(
         "--platform",
@@ -135,7 +142,11 @@ def main() -> None:
         for engine in engines:
             print(f"[bench] {name}: {engine}", file=sys.stderr)
             try:
-                table[name][engine] = measure(engine, strategy, data, manifest, args.repeats)
+                repeats = args.repeats
+                if engine != "quantdesk" and args.peer_repeats is not None:
+                    repeats = args.peer_repeats
+                table[name][engine] = measure(engine, strategy, data, manifest, repeats)
+                table[name][engine]["repeats"] = repeats
             except (subprocess.CalledProcessError, json.JSONDecodeError) as exc:
                 detail = getattr(exc, "stderr", "") or str(exc)
                 table[name][engine] = {
