@@ -207,7 +207,10 @@ def run_loop(
                     user_data = True
                     cache = caches[k]
                     if cache.ohlc_end != now:
-                        cache.defer(columns_of[k], local_row[j], now)
+                        # SecurityCache.defer, inline (once per item)
+                        cache.ohlc_end = now
+                        cache._columns = columns_of[k]
+                        cache._row = local_row[j]
                     else:
                         cache.trade_bar = columns_of[k].bar(local_row[j], now)
                     if feeds_handlers[k] and (handlers or consolidators):
