@@ -193,6 +193,7 @@ def run_loop(
                 data._items = items
                 data._step = i
                 user_data = False
+                feeding = handlers or consolidators
                 for j in range(firsts[i], stops[i]):
                     k = item_sub[j]
                     if internal[k]:
@@ -213,7 +214,7 @@ def run_loop(
                         cache._row = local_row[j]
                     else:
                         cache.trade_bar = columns_of[k].bar(local_row[j], now)
-                    if feeds_handlers[k] and (handlers or consolidators):
+                    if feeding and feeds_handlers[k]:
                         if fed is None:
                             fed = []
                         fed.append((k, local_row[j], None))
