@@ -293,3 +293,60 @@ def test_held_list_follows_positions_in_the_securities_order(lean_data_dir):
     portfolio["TSLA"].quantity = 1.0
     portfolio["SPY"].quantity = 2.0
     assert portfolio._held == [s for s in algorithm.securities.values() if s.holdings.quantity]
+
+
+FED_INDICATORS = """
+from AlgorithmImports import *
+
+class Fed(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 9)
+        self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.ibm = self.add_equity("IBM", Resolution.MINUTE).symbol
+        # SPY: every handler takes the close (the loop feeds them without a bar)
+        self.auto = [self.sma(self.spy, 10), self.ema(self.spy, 5)]
+        self.manual = [SimpleMovingAverage(10), ExponentialMovingAverage(5)]
+        # IBM: a bar indicator beside the averages (the loop builds the bar for all)
+        self.auto_ibm = [self.sma(self.ibm, 7), self.atr(self.ibm, 14)]
+        self.manual_ibm = [SimpleMovingAverage(7), AverageTrueRange(14)]
+        self.checked = 0
+
+    def on_data(self, data):
+        bar = data.bars.get(self.spy)
+        if bar is not None:
+            for indicator in self.manual:
+                indicator.update(bar.end_time, bar.close)
+            for auto, manual in zip(self.auto, self.manual):
+                assert (auto.samples, auto.current.value, auto.current.end_time) == (
+                    manual.samples, manual.current.value, manual.current.end_time)
+            self.checked += 1
+        bar = data.bars.get(self.ibm)
+        if bar is not None:
+            self.manual_ibm[0].update(bar.end_time, bar.close)
+            self.manual_ibm[1].update(bar)
+            for auto, manual in zip(self.auto_ibm, self.manual_ibm):
+                assert (auto.samples, auto.current.value) == (manual.samples, manual.current.value)
+            self.checked += 1
+        if self.checked == 500:
+            self.auto[0].window.size = 5  # leaves raw mode mid-run; updates go on
+        if self.checked > 500:
+            assert [p.value for p in self.auto[0].window][:2] == [
+                p.value for p in self.manual[0].window][:2]
+
+    def on_end_of_algorithm(self):
+        self.set_runtime_statistic("checked", str(self.checked))
+"""
+
+
+def test_indicators_fed_by_the_loop_equal_ones_fed_the_slice_bars(lean_data_dir):
+    """The loop feeds registered indicators the close (no bar) or the bar (a bar indicator
+    on the same symbol); either way they equal indicators updated with the slice's bars."""
+    from backtesting.engine.loader import compile_sources, load_algorithm
+    from backtesting.engine.results.sink import MemorySink
+    from backtesting.engine.runner import run_algorithm
+
+    algorithm = load_algorithm(compile_sources({"main.py": FED_INDICATORS}))
+    result = run_algorithm(algorithm, data_dir=lean_data_dir, sink=MemorySink())
+    assert result["status"] == "Completed", result.get("error")
+    assert int(result["runtime_statistics"]["checked"]) > 1500
