@@ -26,6 +26,14 @@ from backtesting.engine.indicators.rolling_window import RollingWindow, _window_
 _new = object.__new__
 
 
+def _point(symbol: Any, end_time: Any, value: float) -> IndicatorDataPoint:
+    """An ``IndicatorDataPoint`` without __init__'s argument parsing."""
+    point = _new(IndicatorDataPoint)
+    point.symbol, point.time, point.end_time = symbol, end_time, end_time
+    point.value, point.is_fill_forward = value, False
+    return point
+
+
 class Sum(WindowIndicator):
     """Running sum of the last ``period`` values (LEAN's Sum)."""
 
@@ -111,64 +119,30 @@ class SimpleMovingAverage(WindowIndicator):
         self._raw_outputs.appendleft((end_time, total, len(inputs)))
         self._unread += 1
         if self.updated._handlers:
-            self._make_points()
-            self.updated.fire(self, self._current)
+            self.updated.fire(self, self.current)
 
-    def _make_points(self) -> None:
-        """Turn the unread outputs into points in ``current`` and the output window."""
-        unread, self._unread = self._unread, 0
-        window = self._window
-        items = window._items
-        if unread == 1:  # (read at every step: kept short)
-            end_time, total, count = self._raw_outputs[0]
-            point = self._current = _new(IndicatorDataPoint)
-            point.symbol, point.time, point.end_time = None, end_time, end_time
-            point.value = total / count
-            point.is_fill_forward = False
-            window._samples += 1
-            if len(items) == window._size:
-                window._most_recently_removed = items[-1]
-            items.appendleft(point)
-            return
-        # newest first; with more unread than kept, the older ones fell off the window anyway
-        fresh = list(self._raw_outputs)[:unread]
-        window._samples += unread - len(fresh)
-        point = self._current
+    def _add_older_points(self, window: RollingWindow, older: int) -> None:
+        """Points for the ``older`` unread outputs before the newest, oldest first, into
+        the output window; outputs no longer kept had fallen off the window anyway."""
+        fresh = list(self._raw_outputs)[1 : older + 1]  # newest first
+        window._samples += older - len(fresh)
         for end_time, total, count in reversed(fresh):
-            point = _new(IndicatorDataPoint)
-            point.symbol, point.time, point.end_time = None, end_time, end_time
-            point.value = total / count
-            point.is_fill_forward = False
-            # RollingWindow.add, inline (a raw average's window keeps its size of two)
-            window._samples += 1
-            if len(items) == window._size:
-                window._most_recently_removed = items[-1]
-            items.appendleft(point)
-        self._current = point
+            _window_add(window, _point(None, end_time, total / count))
 
     def _leave_raw(self) -> None:
         """Rebuild the protocol's state (input window, previous input, last sums) from the
         raw one; from here on every update takes the point path."""
-        if self._unread:
-            self._make_points()
+        self.current  # noqa: B018  # makes the unread outputs' points
         self._raw = False
-        points = []
-        for end_time, value in self._raw_inputs:  # newest first, as the window keeps them
-            point = _new(IndicatorDataPoint)
-            point.symbol, point.time, point.end_time = None, end_time, end_time
-            point.value, point.is_fill_forward = value, False
-            points.append(point)
+        # newest first, as the window keeps them
+        points = [_point(None, end_time, value) for end_time, value in self._raw_inputs]
         if points and self._raw_last is not None:
             points[0] = self._raw_last
         inputs = self._inputs
         inputs._items.extend(points)
         inputs._samples = self.samples
         if self._raw_removed is not None:
-            end_time, value = self._raw_removed
-            removed = _new(IndicatorDataPoint)
-            removed.symbol, removed.time, removed.end_time = None, end_time, end_time
-            removed.value, removed.is_fill_forward = value, False
-            inputs._most_recently_removed = removed
+            inputs._most_recently_removed = _point(None, *self._raw_removed)
         if points:
             self._previous_input[None] = points[0]
         for end_time, total, _count in reversed(self._raw_outputs):
@@ -179,14 +153,29 @@ class SimpleMovingAverage(WindowIndicator):
     # -- reads: points are made here -------------------------------------------------------
     @property
     def current(self) -> IndicatorDataPoint:
-        if self._unread:
-            self._make_points()
+        """The newest output; a raw average makes its point here, on first read."""
+        unread = self._unread
+        if unread:
+            self._unread = 0
+            window = self._window
+            if unread > 1:
+                self._add_older_points(window, unread - 1)
+            end_time, total, count = self._raw_outputs[0]
+            # _point and RollingWindow.add, inline: algorithms read this at every bar
+            point = self._current = _new(IndicatorDataPoint)
+            point.symbol, point.time, point.end_time = None, end_time, end_time
+            point.value = total / count
+            point.is_fill_forward = False
+            items = window._items
+            window._samples += 1
+            if len(items) == window._size:
+                window._most_recently_removed = items[-1]
+            items.appendleft(point)
         return self._current  # type: ignore[no-any-return]  # always a point
 
     @property
     def previous(self) -> IndicatorDataPoint:
-        if self._unread:
-            self._make_points()
+        self.current  # noqa: B018  # makes the unread outputs' points
         return super().previous
 
     @property
@@ -196,13 +185,11 @@ class SimpleMovingAverage(WindowIndicator):
         return super().window
 
     def __getitem__(self, index: int) -> Any:
-        if self._unread:
-            self._make_points()
+        self.current  # noqa: B018
         return super().__getitem__(index)
 
     def __iter__(self) -> Any:
-        if self._unread:
-            self._make_points()
+        self.current  # noqa: B018
         return super().__iter__()
 
     @property
@@ -223,10 +210,7 @@ class SimpleMovingAverage(WindowIndicator):
         inputs._samples, inputs._most_recently_removed = mine._samples, mine._most_recently_removed
         rolling._sum = self._total
         for symbol, end_time, value in reversed(self._sums):
-            point = _new(IndicatorDataPoint)
-            point.symbol, point.time, point.end_time = symbol, end_time, end_time
-            point.value, point.is_fill_forward = value, False
-            rolling._current = point
+            rolling._current = point = _point(symbol, end_time, value)
             _window_add(rolling._window, point)
         # every accepted input made one sum (the window also counts the initial zero point)
         rolling._window._samples = self.samples + 1
