@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TYPE_NAMES = {0: "Base", 1: "Equity", 4: "Forex", 7: "Crypto"}
@@ -53,6 +54,9 @@ class ExchangeHours:
     _sessions: dict[tuple[date, bool], tuple[tuple[datetime, datetime], ...]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    #: arrays derived from the sessions over a date range (the feed's session bounds and
+    #: fill-forward grids), shared by every subscription on these hours (read-only)
+    derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def always_open(self) -> bool:

@@ -94,6 +94,24 @@ def session_bounds(
     exchange: ExchangeHours, first: date, last: date, extended: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Open and close instants (exchange time, ns) of every session between two dates."""
+    key = ("session bounds", first, last, extended)
+    known = exchange.derived.get(key)
+    if known is None:
+        known = exchange.derived[key] = _read_only(
+            *_session_bounds(exchange, first, last, extended)
+        )
+    return known  # type: ignore[no-any-return]
+
+
+def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    for array in arrays:
+        array.flags.writeable = False
+    return arrays
+
+
+def _session_bounds(
+    exchange: ExchangeHours, first: date, last: date, extended: bool
+) -> tuple[np.ndarray, np.ndarray]:
     opens: list[int] = []
     closes: list[int] = []
     day = first
@@ -254,6 +272,17 @@ def fill_forward_grid(
     exchange: ExchangeHours, step: timedelta, first: date, last: date, extended: bool, daily: bool
 ) -> np.ndarray:
     """End times (algorithm tz, int64 ns) at which a fill-forward bar may be emitted."""
+    key = ("fill-forward grid", step, first, last, extended, daily)
+    known = exchange.derived.get(key)
+    if known is None:
+        (known,) = _read_only(_fill_forward_grid(exchange, step, first, last, extended, daily))
+        exchange.derived[key] = known
+    return known  # type: ignore[no-any-return]
+
+
+def _fill_forward_grid(
+    exchange: ExchangeHours, step: timedelta, first: date, last: date, extended: bool, daily: bool
+) -> np.ndarray:
     out: list[np.ndarray] = []
     step_ns = int(step.total_seconds() * 1e9)
     day = first
