@@ -12,9 +12,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from accounts.models import Organization
-from backtesting.engine.loader import ARTIFACT_MAGIC, compile_sources, pack_artifact
+from backtesting.engine.loader import ARTIFACT_MAGIC, pack_artifact
 from config.exceptions import Conflict, DomainError, QuotaExceeded
-from ide.build import Diagnostic, check_sources, has_errors, sources_hash
+from ide.build import Diagnostic, build_sources, has_errors, sources_hash
 from ide.models import BuildArtifact, Project, ProjectFile
 
 
@@ -127,13 +127,13 @@ def build_project(*, project: Project) -> BuildResult:
             "message": "the project has no main.py",
         }
         return BuildResult(success=False, diagnostics=[missing], sources=sources)
-    diagnostics = check_sources(sources)
+    diagnostics, modules = build_sources(sources)
     if has_errors(diagnostics):
         return BuildResult(success=False, diagnostics=diagnostics, sources=sources)
     key = sources_hash(sources)
     artifact = BuildArtifact.objects.filter(sources_hash=key, magic=ARTIFACT_MAGIC).first()
     if artifact is None:
-        blob = pack_artifact(compile_sources(sources))
+        blob = pack_artifact(modules)
         try:
             with transaction.atomic():
                 artifact = BuildArtifact.objects.create(

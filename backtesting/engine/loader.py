@@ -23,14 +23,24 @@ class ArtifactVersionError(RuntimeError):
     """The artifact was compiled by another Python version and must be rebuilt."""
 
 
+#: the artifact's compile optimization level: docstrings and asserts stripped
+ARTIFACT_OPTIMIZE = 2
+
+
+def module_name(filename: str) -> str:
+    """``main.py`` -> ``main``, ``lib/util.py`` -> ``lib.util``."""
+    return filename[:-3].replace("/", ".")
+
+
 def compile_sources(sources: dict[str, str]) -> dict[str, types.CodeType]:
     """Compile ``{"main.py": source, ...}`` into ``{"main": code, ...}`` (docstrings stripped)."""
     modules: dict[str, types.CodeType] = {}
     for filename, source in sources.items():
         if not filename.endswith(".py"):
             continue
-        name = filename[:-3].replace("/", ".")
-        modules[name] = compile(source, filename, "exec", dont_inherit=True, optimize=2)
+        modules[module_name(filename)] = compile(
+            source, filename, "exec", dont_inherit=True, optimize=ARTIFACT_OPTIMIZE
+        )
     return modules
 
 

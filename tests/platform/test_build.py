@@ -42,6 +42,40 @@ def test_unused_imports_are_warnings_not_errors():
 
 
 @pytest.mark.django_db
+def test_the_build_compiles_the_artifact_from_the_checked_parse():
+    """build_sources' code objects equal compile_sources' (docstrings and asserts stripped,
+    file names kept, helpers as dotted modules; marshal may share objects differently)."""
+    from backtesting.engine.loader import compile_sources
+    from ide.build import build_sources
+
+    sources = {
+        "main.py": '''"""The algorithm."""
+from AlgorithmImports import *
+from lib.util import double
+
+
+class Main(QCAlgorithm):
+    """Doubles."""
+
+    def initialize(self):
+        assert double(2) == 4
+        self.set_cash(100000)
+''',
+        "lib/util.py": "def double(x):\n    \"\"\"Twice x.\"\"\"\n    return 2 * x\n",
+        "notes.txt": "not python",
+    }
+    diagnostics, modules = build_sources(sources)
+    assert diagnostics == []
+    expected = compile_sources(sources)
+    assert list(modules) == list(expected) == ["main", "lib.util"]
+    for name, code in expected.items():
+        assert modules[name] == code
+        assert modules[name].co_filename == code.co_filename
+        assert marshal.loads(marshal.dumps(modules[name])) == code
+    broken = build_sources({"main.py": "def f(:\n", "ok.py": "x = 1\n"})
+    assert broken[0][0]["severity"] == "error" and list(broken[1]) == ["ok"]
+
+
 def test_build_api_returns_diagnostics_and_stores_no_artifact_on_error(api, owner, project):
     client = api(owner)
     client.put(f"/api/projects/{project.pk}/files/main.py", {"content": "def f(:\n"}, format="json")
