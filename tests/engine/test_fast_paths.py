@@ -350,3 +350,31 @@ def test_indicators_fed_by_the_loop_equal_ones_fed_the_slice_bars(lean_data_dir)
     result = run_algorithm(algorithm, data_dir=lean_data_dir, sink=MemorySink())
     assert result["status"] == "Completed", result.get("error")
     assert int(result["runtime_statistics"]["checked"]) > 1500
+
+
+def test_reading_gives_the_same_bars_when_threads_are_refused(lean_data_dir, monkeypatch):
+    """Day files inflate on a thread while the last batch parses, and subscriptions load
+    on two threads; where threads cannot start, both run inline with the same result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from backtesting.engine.data import readers
+
+    monkeypatch.setattr(readers, "DAYS_PER_PARSE", 2)  # several batches from the sample
+    folder = str(lean_data_dir / "equity" / "usa" / "minute" / "spy")
+    threaded = readers.read_day_files(folder, "trade", "20131001", "20131031", 6, True)
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", refuse)
+    inline = readers.read_day_files(folder, "trade", "20131001", "20131031", 6, True)
+    assert len(threaded[1]) > 5 * 390
+    assert (threaded[0] == inline[0]).all() and (threaded[1] == inline[1]).all()
+
+    from backtesting.engine.loader import compile_sources, load_algorithm
+    from backtesting.engine.results.sink import MemorySink
+    from backtesting.engine.runner import run_algorithm
+
+    algorithm = load_algorithm(compile_sources({"main.py": FED_INDICATORS}))
+    result = run_algorithm(algorithm, data_dir=lean_data_dir, sink=MemorySink())
+    assert result["status"] == "Completed", result.get("error")

@@ -214,16 +214,17 @@ def _inflated_batches(
         return [_member_text(os.path.join(folder, name)) for name in batch]
 
     batches = [names[at : at + DAYS_PER_PARSE] for at in range(0, len(names), DAYS_PER_PARSE)]
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        pool = ThreadPoolExecutor(max_workers=1) if len(batches) > 1 else None
-    except RuntimeError:  # no threads here
-        pool = None
-    if pool is None:
+        pending = pool.submit(inflate, batches[0]) if len(batches) > 1 else None
+    except RuntimeError:  # "can't start new thread"
+        pending = None
+    if pending is None:
+        pool.shutdown()
         for batch in batches:
             yield batch, inflate(batch)
         return
     try:
-        pending = pool.submit(inflate, batches[0])
         for index, batch in enumerate(batches):
             texts = pending.result()
             if index + 1 < len(batches):

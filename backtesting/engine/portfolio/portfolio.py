@@ -50,13 +50,10 @@ class Portfolio:
         self._held: list[Security] = []
         self._ranks: dict[int, int] | None = None  # id(security) -> place in the securities
 
-    def held_changed(self, security: Security | None = None) -> None:
+    def held_changed(self, security: Security) -> None:
         """``security``'s position opened or closed (``SecurityHolding.quantity``): it joins
         or leaves the held list at its place in the securities' order. (With a hundred
         securities, re-listing them all at every order was a tenth of a run.)"""
-        if security is None:
-            self._held = [s for s in self._securities.values() if s.holdings.quantity]
-            return
         held = self._held
         if not security.holdings.quantity:
             for index, other in enumerate(held):
