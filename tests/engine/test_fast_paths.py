@@ -378,3 +378,33 @@ def test_reading_gives_the_same_bars_when_threads_are_refused(lean_data_dir, mon
     algorithm = load_algorithm(compile_sources({"main.py": FED_INDICATORS}))
     result = run_algorithm(algorithm, data_dir=lean_data_dir, sink=MemorySink())
     assert result["status"] == "Completed", result.get("error")
+
+
+def test_parallel_loads_keep_order_and_the_first_load_stays_on_this_thread():
+    """The first load (the user's first subscription, often the largest) runs on the
+    calling thread; results come back in the loads' order; a helper's failure raises."""
+    import threading
+
+    import pytest
+
+    from backtesting.engine.setup_handler import _load_in_parallel
+
+    caller = threading.get_ident()
+    seen: dict[int, int] = {}
+
+    def load(index: int):  # type: ignore[no-untyped-def]
+        def run() -> int:
+            seen[index] = threading.get_ident()
+            return index * 10
+
+        return run
+
+    assert _load_in_parallel([load(i) for i in range(7)]) == [i * 10 for i in range(7)]
+    assert seen[0] == caller
+    assert _load_in_parallel([load(0)]) == [0]
+
+    def failing() -> None:
+        raise ValueError("no such file")
+
+    with pytest.raises(ValueError, match="no such file"):
+        _load_in_parallel([load(0), failing, load(2)])
