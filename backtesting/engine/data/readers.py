@@ -214,13 +214,14 @@ def _inflated_batches(
         return [_member_text(os.path.join(folder, name)) for name in batch]
 
     batches = [names[at : at + DAYS_PER_PARSE] for at in range(0, len(names), DAYS_PER_PARSE)]
-    pool = ThreadPoolExecutor(max_workers=1)
+    pool = ThreadPoolExecutor(max_workers=1) if len(batches) > 1 else None
     try:
-        pending = pool.submit(inflate, batches[0]) if len(batches) > 1 else None
+        pending = pool.submit(inflate, batches[0]) if pool is not None else None
     except RuntimeError:  # "can't start new thread"
         pending = None
-    if pending is None:
-        pool.shutdown()
+    if pool is None or pending is None:
+        if pool is not None:
+            pool.shutdown()
         for batch in batches:
             yield batch, inflate(batch)
         return
