@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organization
@@ -243,7 +243,7 @@ def record_events(
                 )
             )
             _fold(backtest, payload)
-        BacktestEvent.objects.bulk_create(rows)
+        _insert_events(rows)
         if backtest.status == Backtest.Status.RUNNING:
             backtest.heartbeat_at = timezone.now()
         backtest.save(
@@ -266,6 +266,24 @@ def record_events(
         if backtest.node_id and any(p.get("type") == "progress" for p in kept):
             publish_node_state(backtest.node_id)
     return stored
+
+
+def _insert_events(rows: list[BacktestEvent]) -> None:
+    """Insert a batch of events; on PostgreSQL with COPY.
+
+    A short backtest streams a few hundred events, and storing them was most of a
+    combination's cost in an optimization: ``bulk_create`` quotes every JSON payload into a
+    text array in Python (about 55 us per event), COPY streams the rows (about 20 us).
+    """
+    if connection.vendor != "postgresql":
+        BacktestEvent.objects.bulk_create(rows)
+        return
+    table = BacktestEvent._meta.db_table
+    columns = "backtest_id, seq, type, payload"
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row((row.backtest_id, row.seq, row.type, json.dumps(row.payload)))
 
 
 def _apply_log_quotas(
@@ -534,9 +552,10 @@ def resend_queued_backtests(*, older_than: timedelta, now: datetime | None = Non
 
 
 def _load(backtest_id: int) -> Backtest:
-    return Backtest.objects.select_related("project", "node__model", "created_by").get(
-        pk=backtest_id
-    )
+    # (with what the worker reads next: the sandbox limits and the tier's order quota)
+    return Backtest.objects.select_related(
+        "project", "node__model", "created_by", "organization__tier", "optimization__node_model"
+    ).get(pk=backtest_id)
 
 
 def _publish_status(backtest: Backtest) -> None:

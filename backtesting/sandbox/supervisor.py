@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.1
 #: events; a batch this large is handed over at once
 FLUSH_EVENTS = 200
+#: events that only state the latest value: a batch keeps the last of each (progress, and
+#: the runtime statistics merged), so a short run does not store a hundred of each
+LATEST_ONLY = frozenset({"progress", "runtime_statistics"})
 #: seconds; after a kill request without confirmation, kill the whole forkserver
 KILL_GRACE = 1.0
 #: seconds; after the child exited, how long to wait for its last frames
@@ -308,7 +311,7 @@ class _Run:
 
     def _flush(self) -> None:
         batch, self.batch = self.batch, []
-        self.on_events(batch)
+        self.on_events(latest_only(batch))
 
     # -- the end ----------------------------------------------------------------------
 
@@ -371,6 +374,28 @@ def _parse_job(buffer: bytes) -> tuple[bytes, tuple[int, float, int] | None]:
         else:
             break
     return buffer, info
+
+
+def latest_only(batch: list[Event]) -> list[Event]:
+    """The batch with only the last event of each :data:`LATEST_ONLY` type, in its place;
+    the runtime statistics it drops are merged into the one it keeps."""
+    last: dict[str, int] = {}
+    for i, event in enumerate(batch):
+        if event.get("type") in LATEST_ONLY:
+            last[event["type"]] = i
+    kept: list[Event] = []
+    merged: dict[str, Any] = {}
+    for i, event in enumerate(batch):
+        kind = event.get("type")
+        if kind not in LATEST_ONLY:
+            kept.append(event)
+        elif kind == "runtime_statistics":
+            merged.update(event.get("values") or {})
+            if i == last[kind]:
+                kept.append({**event, "values": merged})
+        elif i == last[kind]:
+            kept.append(event)
+    return kept
 
 
 def _layers_log(active: list[str], skipped: dict[str, str], *, started: bool = True) -> Event:

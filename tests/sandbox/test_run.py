@@ -23,7 +23,9 @@ def test_honest_algorithm_completes_with_its_events_in_order(sandbox_run):
     assert run.outcome.exit_code == 0
     types = [e["type"] for e in run.events]
     assert types[0] == "log" and types[-1] == "result"
-    assert types.count("progress") == 20
+    # 20 progress events, emitted faster than a batch flushes: each batch keeps its last
+    assert 1 <= types.count("progress") <= 20
+    assert types.index("progress") > types.index("log", 1)  # in order after "ready spy"
     assert run.messages()[1:] == ["ready spy", f"last close {twentieth_spy_close():.4f}"]
     assert run.result["status"] == "Completed"
     assert run.result["statistics"] == {"Total Orders": "0"}

@@ -51,14 +51,25 @@ class RawBars:
         return len(self.times)
 
 
-def _read_csv(path: Path, ncols: int) -> pd.DataFrame | None:
+def _read_csv(path: Path, ncols: int) -> _DatedRows | None:
     """Daily/hour files, cached: ``history()`` inside ``on_data`` must not re-read them."""
-    frame = _read_csv_cached(str(path), ncols)
-    return None if frame is None else frame.copy()
+    return _read_csv_cached(str(path), ncols)
+
+
+@dataclass(frozen=True)
+class _DatedRows:
+    """A whole daily/hour file, parsed once: every row's time and day, and its unscaled
+    price columns. Shared through the cache (and with forked backtests): never written."""
+
+    times: np.ndarray  # datetime64[ns]
+    days: np.ndarray  # datetime64[D]
+    values: np.ndarray  # float64, NaN where a column is empty
 
 
 @functools.lru_cache(maxsize=16)
-def _read_csv_cached(path_text: str, ncols: int) -> pd.DataFrame | None:
+def _read_csv_cached(path_text: str, ncols: int) -> _DatedRows | None:
+    # (the dates are parsed here, once per file: an hour file spans decades, and a backtest
+    # that keeps two days of it must not convert every row again)
     path = Path(path_text)
     if not path.exists():
         return None
@@ -69,7 +80,13 @@ def _read_csv_cached(path_text: str, ncols: int) -> pd.DataFrame | None:
     if frame.shape[1] < ncols:
         for i in range(frame.shape[1], ncols):
             frame[i] = np.nan
-    return frame.iloc[:, :ncols]
+    times = pd.to_datetime(frame[0], format="%Y%m%d %H:%M").to_numpy("datetime64[ns]")
+    values = frame.iloc[:, 1:ncols].to_numpy(dtype=float, na_value=np.nan)
+    for array in (times, values):
+        array.flags.writeable = False
+    days = times.astype("datetime64[D]")
+    days.flags.writeable = False
+    return _DatedRows(times, days, values)
 
 
 def _read_numeric(path: Path | str, ncols: int, integers: bool = False) -> np.ndarray | None:
@@ -242,8 +259,8 @@ read_day_files_cached = functools.lru_cache(maxsize=8)(read_day_files)
 share_parsed = False
 
 
-def _matrix(frame: pd.DataFrame, kind: str, scale: float) -> np.ndarray:
-    values = frame.iloc[:, 1:].to_numpy(dtype=float, na_value=np.nan)
+def _matrix(values: np.ndarray, kind: str, scale: float) -> np.ndarray:
+    """Scale the kept rows' prices (a fresh array: boolean indexing copies) to dollars."""
     if kind == "trade":
         values[:, :4] /= scale
         return values[:, :5]
@@ -298,18 +315,19 @@ def read_bars(
         tickers = {ticker_for} if isinstance(ticker_for, str) else set(ticker_for.values())
         parts: list[RawBars] = []
         for ticker in sorted(tickers):
-            frame = _read_csv(
+            rows = _read_csv(
                 file_path(data_dir, security_type, market, resolution, ticker, kind, None), ncols
             )
-            if frame is None:
+            if rows is None:
                 continue
-            times = pd.to_datetime(frame[0], format="%Y%m%d %H:%M").to_numpy("datetime64[ns]")
-            days = times.astype("datetime64[D]")
-            keep = (days >= np.datetime64(first)) & (days <= np.datetime64(last))
+            keep = (rows.days >= np.datetime64(first)) & (rows.days <= np.datetime64(last))
             if not isinstance(ticker_for, str):
-                wanted = np.array([ticker_for.get(d.astype(object), "") == ticker for d in days])
-                keep &= wanted
-            parts.append(RawBars(times[keep], _matrix(frame[keep], kind, scale)))
+                # the map file names a ticker per day: keep the days it gives this one
+                kept = np.flatnonzero(keep)
+                distinct, which = np.unique(rows.days[kept], return_inverse=True)
+                named = [ticker_for.get(day, "") == ticker for day in distinct.astype(object)]
+                keep[kept] = np.array(named, dtype=bool)[which]
+            parts.append(RawBars(rows.times[keep], _matrix(rows.values[keep], kind, scale)))
         return _concat(parts, width)
     parts = []
     integers = security_type == SecurityType.EQUITY
