@@ -105,6 +105,8 @@ def run_loop(
     # one comparison per step stands for both: the next stop check or progress report
     next_check = min(next_stop_check, next_progress)
     report_progress = False
+    # the sink may pace the reports (the platform's, by wall time): asked at each boundary
+    progress_due = getattr(sink, "progress_due", None)
     status = "Completed"
     last_time = start
     warming = algorithm.is_warming_up
@@ -325,15 +327,16 @@ def run_loop(
                 report_progress = False
                 next_progress = step + progress_every
                 next_check = min(next_stop_check, next_progress)
-                sink.emit({"type": "progress", "fraction": round(step / total, 4)})
-                if not warming:
-                    # the running PSR needs every sample: refresh it only every tenth update
-                    if psr_countdown <= 0:
-                        psr, psr_countdown = None, PSR_REFRESH
-                    values = runtime_statistics(algorithm, collector, psr)
-                    psr = values.get("Probabilistic Sharpe Ratio", psr)
-                    psr_countdown -= 1
-                    sink.emit({"type": "runtime_statistics", "values": values})
+                if progress_due is None or progress_due():
+                    sink.emit({"type": "progress", "fraction": round(step / total, 4)})
+                    if not warming:
+                        # the running PSR needs every sample: refresh it only every tenth update
+                        if psr_countdown <= 0:
+                            psr, psr_countdown = None, PSR_REFRESH
+                        values = runtime_statistics(algorithm, collector, psr)
+                        psr = values.get("Probabilistic Sharpe Ratio", psr)
+                        psr_countdown -= 1
+                        sink.emit({"type": "runtime_statistics", "values": values})
         gc.unfreeze()
         if status != "Completed" or resume_at is not None or algorithm._quit:
             break

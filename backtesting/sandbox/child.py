@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 from backtesting.engine import loader
 from backtesting.sandbox import audit, layers, logfilter, messages, steps
+from backtesting.sandbox.pacing import ProgressPacing
 from backtesting.sandbox.protocol import DATA_FILES_FRAME, LAYERS_FRAME, PipeSink
 
 INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
@@ -185,7 +186,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
         entry(
             modules,
             data_dir=request["data_dir"],
-            sink=logfilter.LogFilter(_FriendlyResults(sink, limits["memory_mb"])),
+            sink=ProgressPacing(logfilter.LogFilter(_FriendlyResults(sink, limits["memory_mb"]))),
             parameters=dict(request["parameters"]),
         )
     except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:

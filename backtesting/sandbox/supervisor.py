@@ -134,6 +134,7 @@ class _Run:
         )
         self.decoder = FrameDecoder()
         self.batch: list[Event] = []
+        self.batch_size = 0  # events in the batch that are stored one by one
         self.batch_since = 0.0
         self.layers: list[str] | None = None
         self.result: Event | None = None
@@ -306,11 +307,13 @@ class _Run:
         if not self.batch:
             self.batch_since = time.monotonic()
         self.batch.append(event)
-        if len(self.batch) >= FLUSH_EVENTS:
-            self._flush()
+        if event.get("type") not in LATEST_ONLY:  # (those collapse into one when flushed)
+            self.batch_size += 1
+            if self.batch_size >= FLUSH_EVENTS:
+                self._flush()
 
     def _flush(self) -> None:
-        batch, self.batch = self.batch, []
+        batch, self.batch, self.batch_size = self.batch, [], 0
         self.on_events(latest_only(batch))
 
     # -- the end ----------------------------------------------------------------------

@@ -102,6 +102,22 @@ def test_events_are_json_and_progress_is_at_most_every_percent(lean_data_dir):
     assert result["runtime_statistics"]["Equity"] == "$100,000.00"
 
 
+def test_a_sink_that_paces_progress_gets_reports_only_when_due(lean_data_dir):
+    class EveryThird(MemorySink):
+        asked = 0
+
+        def progress_due(self) -> bool:
+            self.asked += 1
+            return self.asked % 3 == 1
+
+    sink = EveryThird()
+    result = run_algorithm(load(MINUTE_IDLE), data_dir=lean_data_dir, sink=sink)
+    assert result["status"] == "Completed"
+    assert 90 <= sink.asked <= 101  # once per per-cent boundary
+    assert len(sink.of_type("progress")) == -(-sink.asked // 3)
+    assert len(sink.of_type("runtime_statistics")) == len(sink.of_type("progress"))
+
+
 PLOT_EVERY_MINUTE = """
 from AlgorithmImports import *
 

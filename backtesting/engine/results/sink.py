@@ -14,6 +14,10 @@ tests keep them in memory. Every event has a ``type``:
                           "statistics": {LEAN name: LEAN string}, "runtime_statistics": {...}}``
 
 ``result`` is always the last event of a run.
+
+A sink may also have ``progress_due() -> bool``: the engine asks it at each per-cent of the
+run before a ``progress`` and ``runtime_statistics`` report, and skips the report on False
+(the sandbox paces them by wall time; without the method every per-cent reports).
 """
 
 from __future__ import annotations

@@ -1,6 +1,38 @@
-"""A batch handed to the platform keeps only the latest progress and runtime statistics."""
+"""Progress pacing in the child, and batches that keep only the latest progress."""
 
+from backtesting.sandbox.pacing import ProgressPacing
 from backtesting.sandbox.supervisor import latest_only
+
+
+def test_progress_is_due_at_first_and_then_once_the_interval_passed() -> None:
+    now = [100.0]
+    emitted: list[dict] = []
+
+    class Sink:
+        def emit(self, event: dict) -> None:
+            emitted.append(event)
+
+    pacing = ProgressPacing(Sink(), seconds=0.25, clock=lambda: now[0])
+    answers = []
+    for _ in range(12):  # asked every 0.1 s
+        answers.append(pacing.progress_due())
+        now[0] += 0.1
+    assert answers == [
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    pacing.emit({"type": "log", "message": "x"})
+    assert emitted == [{"type": "log", "message": "x"}]
 
 
 def test_a_batch_keeps_the_last_progress_and_merges_runtime_statistics() -> None:
