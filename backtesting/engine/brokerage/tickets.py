@@ -71,14 +71,16 @@ class _SubmitRequestView:
 class OrderTicket:
     """Track, update or cancel one order. ``asynchronous`` is always False in backtests."""
 
+    __slots__ = ("_manager", "_order", "order_events", "submit_error", "_invalid_status")
+    asynchronous = False
+    submit_request = _SubmitRequestView()  # (stateless: one for every ticket)
+
     def __init__(
         self, manager: TransactionManager | None, order: Order | None, error: str = ""
     ) -> None:
         self._manager = manager
         self._order = order
         self.order_events: list[OrderEvent] = []
-        self.asynchronous = False
-        self.submit_request = _SubmitRequestView()
         self.submit_error = error
         self._invalid_status = OrderStatus.INVALID if order is None else None
 

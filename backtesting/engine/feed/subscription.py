@@ -7,7 +7,7 @@ close) -> normalise prices with the factor file -> convert to the algorithm time
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -57,16 +57,26 @@ class SubscriptionConfig:
 
 @dataclass
 class Subscription:
-    """Loaded bars: start/end times as int64 ns (algorithm time), values as a float matrix."""
+    """Loaded bars: start/end times as int64 ns (algorithm time), values as a float matrix.
+
+    ``start`` may be given as None when every bar starts one ``config.period`` before it
+    ends: it is then made on first use (the loop builds intraday bars from ``end``, so a
+    million minute bars usually never need these 8 MB).
+    """
 
     config: SubscriptionConfig
     exchange: ExchangeHours
-    start: np.ndarray
+    _start: np.ndarray | None
     end: np.ndarray
     values: np.ndarray
-    factors: np.ndarray = field(default_factory=lambda: np.ones(0))
     custom: list[Any] | None = None
     on_bar: Any = None  # optional hook: called with each real bar's close (benchmark feed)
+
+    @property
+    def start(self) -> np.ndarray:
+        if self._start is None:
+            self._start = self.end - np.timedelta64(self.config.period, "ns").astype(np.int64)
+        return self._start
 
     def __len__(self) -> int:
         return len(self.end)
@@ -198,10 +208,10 @@ def prepare(
             )
     if not keep.all():  # (raw values are the reader's private arrays: no copy when all stay)
         starts, ends, values = starts[keep], ends[keep], values[keep]
-    days = starts.astype("datetime64[D]")
-    factors = factor_file.factors(days, config.normalization)
     if config.normalization != DataNormalizationMode.RAW and len(values):
         # the reader's arrays are private to this subscription: scaled in place
+        days = starts.astype("datetime64[D]")
+        factors = factor_file.factors(days, config.normalization)
         price_cols = [0, 1, 2, 3] if config.kind == "trade" else [0, 1, 2, 3, 5, 6, 7, 8]
         values[:, price_cols] *= factors[:, None]
         if config.normalization == DataNormalizationMode.TOTAL_RETURN:
@@ -210,8 +220,17 @@ def prepare(
             values[:, 4] /= factors
     starts = convert_tz(starts, exchange.time_zone, ALGORITHM_TIME_ZONE)
     ends = convert_tz(ends, exchange.time_zone, ALGORITHM_TIME_ZONE)
+    # (views, not copies: a million bars are 8 MB per time column; intraday starts are
+    # one period before the ends unless a time-zone change moved them)
+    derived_starts = config.resolution != Resolution.DAILY and exchange.time_zone == (
+        ALGORITHM_TIME_ZONE
+    )
     return Subscription(
-        config, exchange, starts.astype(np.int64), ends.astype(np.int64), values, factors
+        config,
+        exchange,
+        None if derived_starts else starts.view(np.int64),
+        ends.view(np.int64),
+        values,
     )
 
 
@@ -268,11 +287,21 @@ def _in_sessions(
     return ok & (s < closes[idx_c])
 
 
+def forget_fill_forward_grids(exchange: ExchangeHours) -> None:
+    """Drop the exchange's cached grids once a feed is built: they are only read while the
+    feed merges its subscriptions, and a decade of minutes is 8 MB."""
+    for key in [k for k in exchange.derived if k[0] == _GRID]:
+        del exchange.derived[key]
+
+
+_GRID = "fill-forward grid"
+
+
 def fill_forward_grid(
     exchange: ExchangeHours, step: timedelta, first: date, last: date, extended: bool, daily: bool
 ) -> np.ndarray:
     """End times (algorithm tz, int64 ns) at which a fill-forward bar may be emitted."""
-    key = ("fill-forward grid", step, first, last, extended, daily)
+    key = (_GRID, step, first, last, extended, daily)
     known = exchange.derived.get(key)
     if known is None:
         (known,) = _read_only(_fill_forward_grid(exchange, step, first, last, extended, daily))

@@ -17,6 +17,7 @@ import numpy as np
 from backtesting.engine.feed.subscription import (
     Subscription,
     fill_forward_grid,
+    forget_fill_forward_grids,
     strict_daily_end_time,
 )
 
@@ -156,21 +157,26 @@ class BacktestFeed:
                 ffs[order],
             )
             del order
-        self._times = times
         self._subs = subs_idx
         self._rows = rows_all.astype(np.int32) if len(rows_all) < 2**31 else rows_all
         del rows_all
         self._ff = ffs
+        for exchange in {id(sub.exchange): sub.exchange for sub in subscriptions}.values():
+            forget_fill_forward_grids(exchange)
         # corporate actions take effect at midnight: a step of their own, even without bars
         extra = [t for t in (event_times or []) if start_ns < t <= end_ns]
-        self.steps = _sorted_unique(np.concatenate([self._times, np.array(extra, dtype=np.int64)]))
-        if len(self.steps) == len(self._times) and not extra:
-            # one item per step (a single subscription): no search needed
-            self._bounds = np.arange(len(self.steps), dtype=np.int64)
-            self._ends = self._bounds + 1
+        #: step i holds the items [_bounds[i], _bounds[i + 1]) (every item's time is a
+        #: step, so one array bounds both sides); None when step i holds item i alone (a
+        #: single subscription without events). The items' own times are not kept: the
+        #: steps stand for them (per million bars, 8 MB each array not kept).
+        self._bounds: np.ndarray | None = None
+        if not extra and not (times[1:] <= times[:-1]).any():
+            self.steps = times  # one item per step
         else:
-            self._bounds = np.searchsorted(self._times, self.steps, side="left")
-            self._ends = np.searchsorted(self._times, self.steps, side="right")
+            self.steps = _sorted_unique(np.concatenate([times, np.array(extra, dtype=np.int64)]))
+            index = np.int32 if len(times) < 2**31 else np.int64
+            starts = np.searchsorted(times, self.steps, side="left").astype(index)
+            self._bounds = np.append(starts, np.array([len(times)], dtype=index))
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -187,10 +193,18 @@ class BacktestFeed:
         a = 0
         while a < n_steps:
             b = min(a + size, n_steps)
-            if max_items is not None:
-                limit = int(self._bounds[a]) + max_items
-                b = max(a + 1, min(b, int(np.searchsorted(self._ends, limit, side="right"))))
-            lo, hi = int(self._bounds[a]), int(self._ends[b - 1])
+            if self._bounds is None:  # step i holds item i
+                if max_items is not None:
+                    b = max(a + 1, min(b, a + max_items))
+                bounds = np.arange(a, b, dtype=np.int64)
+                ends = bounds + 1
+            else:
+                if max_items is not None:
+                    limit = int(self._bounds[a]) + max_items
+                    ends_all = self._bounds[1:]
+                    b = max(a + 1, min(b, int(np.searchsorted(ends_all, limit, side="right"))))
+                bounds, ends = self._bounds[a:b], self._bounds[a + 1 : b + 1]
+            lo, hi = int(bounds[0]), int(ends[-1])
             subs, rows = self._subs[lo:hi], self._rows[lo:hi]
             row_ranges: list[tuple[int, int]] = [(0, 0)] * n_subs
             if len(subs):
@@ -209,8 +223,8 @@ class BacktestFeed:
             yield Chunk(
                 offset=a,
                 times=self.steps[a:b].astype("datetime64[ns]").astype("datetime64[us]").tolist(),
-                firsts=(self._bounds[a:b] - lo).tolist(),
-                stops=(self._ends[a:b] - lo).tolist(),
+                firsts=(bounds - lo).tolist(),
+                stops=(ends - lo).tolist(),
                 item_sub=subs.tolist(),
                 item_row=rows.tolist(),
                 item_ff=self._ff[lo:hi].tolist(),
