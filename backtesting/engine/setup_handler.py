@@ -33,6 +33,7 @@ from backtesting.engine.feed.subscription import (
     to_ns,
 )
 from backtesting.engine.feed.synchronizer import BacktestFeed, DataFeed
+from backtesting.engine.memory import release_freed_memory
 
 
 @dataclass
@@ -122,6 +123,7 @@ def build_feed(
         subs, to_ns(first_time), to_ns(end), first_time.date(), end.date(), event_times
     )
     history = HistoryProvider(data_dir, algorithm)
+    release_freed_memory()  # what building the feed freed, before the run allocates
     return FeedSetup(feed, benchmark_value, first_time, history, security_of, corporate)
 
 

@@ -65,12 +65,17 @@ _LIST_EVENTS = frozenset({"os.listdir", "os.scandir", "glob.glob"})
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
-def install(read_roots: Iterable[str], write_roots: Iterable[str]) -> None:
+def install(
+    read_roots: Iterable[str], write_roots: Iterable[str], allowed_calls: Iterable[int] = ()
+) -> None:
     """Install the hook for the rest of the process's life (hooks cannot be removed).
 
     Call it after the child has read everything it needs outside ``read_roots`` and
-    before the first line of user code runs.
+    before the first line of user code runs. ``allowed_calls`` are addresses of C
+    functions the engine itself may still call through ctypes (resolved before this;
+    the engine's ``malloc_trim``): every other ctypes use stays refused.
     """
+    calls = frozenset(allowed_calls)
     own = f"/proc/{os.getpid()}"  # /proc/self/... resolves here (status, limits, maps)
     reads = tuple(_root(p) for p in (*read_roots, *write_roots, own))
     writes = tuple(_root(p) for p in write_roots)
@@ -92,6 +97,8 @@ def install(read_roots: Iterable[str], write_roots: Iterable[str]) -> None:
         if event in _PROCESS_EVENTS:
             raise PermissionError(PROCESS_REFUSED)
         if event in _CTYPES_EVENTS:
+            if event == "ctypes.call_function" and args and args[0] in calls:
+                return
             raise PermissionError(CTYPES_REFUSED)
         if event == "open":
             path, mode, flags = args

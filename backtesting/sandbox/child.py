@@ -177,7 +177,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
 
     warm.record()  # reported before the result, so the next run can inherit the parsed data
     if layers.AUDIT_HOOK in request["layers"]:
-        audit.install(request["read_roots"], [job_dir])
+        audit.install(request["read_roots"], [job_dir], allowed_calls=_engine_c_calls())
     steps.start(limits.get("step_seconds", 0.0))
     global _order_quota
     limit, sentence = request.get("orders") or (None, "")
@@ -206,6 +206,16 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
                 stream.flush()
             except Exception:  # noqa: BLE001, S110  # the result must still go out
                 pass
+
+
+def _engine_c_calls() -> list[int]:
+    """The C functions the engine calls itself (resolved now, before the audit hook)."""
+    import ctypes
+
+    from backtesting.engine.memory import malloc_trim_function
+
+    trim = malloc_trim_function()
+    return [] if trim is None else [ctypes.cast(trim, ctypes.c_void_p).value or 0]
 
 
 class _FriendlyResults:

@@ -171,10 +171,12 @@ def read_day_files(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every day file ``YYYYMMDD_<kind>.zip`` of ``folder`` dated in [first, last] (YYYYMMDD).
 
-    Returns the day (datetime64[D]) of each row and the parsed rows (a float matrix of
-    ``ncols`` columns, milliseconds since midnight first). Batches of day files are joined
-    and parsed in one call; a batch that does not parse as a whole (a quote file with an
-    empty side) is parsed file by file.
+    Returns each row's start time (datetime64[ns]: the file's day plus the row's first
+    column, milliseconds since midnight) and its other ``ncols - 1`` columns as floats, not
+    yet scaled. Batches of day files are joined and parsed in one call; a batch that does
+    not parse as a whole (a quote file with an empty side) is parsed file by file. Rows go
+    straight into arrays sized for the whole range, so a million bars never exist twice
+    (as a list of batches and their concatenation, or with and without the time column).
     """
     try:
         names = os.listdir(folder)
@@ -187,8 +189,7 @@ def read_day_files(
         and len(name) == len(kind) + 13
         and first <= name[:8] <= last
     )
-    days: list[np.ndarray] = []
-    parts: list[np.ndarray] = []
+    rows_out = _Rows(ncols - 1)
     for batch, texts in _inflated_batches(folder, wanted):
         present = [
             (name, stripped)
@@ -207,13 +208,38 @@ def read_day_files(
             rows = [len(m) for _, m in present]
             matrix = np.concatenate([m for _, m in present])
         stamps = np.array([f"{n[:4]}-{n[4:6]}-{n[6:8]}" for n, _ in present], dtype="datetime64[D]")
-        days.append(np.repeat(stamps, rows))
-        parts.append(matrix)
-    if not parts:
-        return np.array([], dtype="datetime64[D]"), np.zeros((0, ncols))
-    if len(parts) == 1:
-        return days[0], parts[0]
-    return np.concatenate(days), np.concatenate(parts)
+        times = np.repeat(stamps.astype("datetime64[ns]"), rows)
+        times += matrix[:, 0].astype(np.int64).astype("timedelta64[ms]")
+        rows_out.add(times, matrix[:, 1:], expected_batches=-(-len(wanted) // DAYS_PER_PARSE))
+    return rows_out.arrays()
+
+
+class _Rows:
+    """Batches of rows appended into arrays that are sized from the first batch for the
+    whole range and grow by a quarter when that was too small."""
+
+    def __init__(self, width: int) -> None:
+        self.times = np.empty(0, dtype="datetime64[ns]")
+        self.values = np.empty((0, width))
+        self.size = 0
+
+    def add(self, times: np.ndarray, values: np.ndarray, expected_batches: int) -> None:
+        end = self.size + len(times)
+        if end > len(self.times):
+            capacity = max(end, len(times) * expected_batches, len(self.times) * 5 // 4)
+            grown_times = np.empty(capacity, dtype="datetime64[ns]")
+            grown_values = np.empty((capacity, self.values.shape[1]))
+            grown_times[: self.size] = self.times[: self.size]
+            grown_values[: self.size] = self.values[: self.size]
+            self.times, self.values = grown_times, grown_values
+        self.times[self.size : end] = times
+        self.values[self.size : end] = values
+        self.size = end
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.size < len(self.times) * 0.95:  # a poor estimate: give the slack back
+            return self.times[: self.size].copy(), self.values[: self.size].copy()
+        return self.times[: self.size], self.values[: self.size]
 
 
 def _inflated_batches(
@@ -338,11 +364,13 @@ def read_bars(
         if (span_last - span_first).days > LISTING_DAYS:
             # a long range: one listing and one parse per batch of days
             read = read_day_files_cached if share_parsed else read_day_files
-            days, matrix = read(
+            times, values = read(
                 str(folder), kind, f"{span_first:%Y%m%d}", f"{span_last:%Y%m%d}", ncols, integers
             )
-            if len(matrix):
-                parts.append(_raw_bars(days, matrix, scale, kind))
+            if len(values):
+                if share_parsed:  # the cache's arrays: later steps must get their own
+                    times, values = times.copy(), values.copy()
+                parts.append(RawBars(times, _scaled(values, scale, kind)))
             continue
         # a few days, as history() asks for: a stat per file, each file cached
         day = span_first
@@ -377,11 +405,16 @@ def _ticker_spans(
 def _raw_bars(days: np.ndarray, matrix: np.ndarray, scale: float, kind: str) -> RawBars:
     """Rows of day files (milliseconds since midnight first) as start times and prices."""
     times = days.astype("datetime64[ns]") + matrix[:, 0].astype(np.int64).astype("timedelta64[ms]")
-    values = matrix[:, 1:].copy()  # private: prepare() scales it, the matrix may be cached
+    # a copy of its own: prepare() scales it, and the matrix may be cached
+    return RawBars(times, _scaled(matrix[:, 1:].copy(), scale, kind))
+
+
+def _scaled(values: np.ndarray, scale: float, kind: str) -> np.ndarray:
+    """Prices in dollars, in place (``values`` must be the caller's own)."""
     values[:, 0:4] /= scale
     if kind != "trade":
         values[:, 5:9] /= scale
-    return RawBars(times, values)
+    return values
 
 
 def _concat(parts: list[RawBars], width: int) -> RawBars:
