@@ -156,7 +156,10 @@ class RunMonitor:
         beat_every = max(1, round(settings.HEARTBEAT_INTERVAL_SECONDS / STOP_POLL_SECONDS))
         tick = 0
         try:
-            while not self._done.wait(STOP_POLL_SECONDS if tick else 0):
+            # (the first look one poll after the start: the claim has just stamped the
+            # heartbeat, and a run that ends sooner, like most optimization combinations,
+            # then needs no connection of its own)
+            while not self._done.wait(STOP_POLL_SECONDS):
                 try:
                     if tick % beat_every == 0:
                         wanted = services.heartbeat(backtest_id=self.backtest_id)
