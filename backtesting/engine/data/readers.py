@@ -189,7 +189,7 @@ def read_day_files(
         and len(name) == len(kind) + 13
         and first <= name[:8] <= last
     )
-    rows_out = _Rows(ncols - 1)
+    rows_out = _Rows(ncols - 1, batches=-(-len(wanted) // DAYS_PER_PARSE))
     for batch, texts in _inflated_batches(folder, wanted):
         present = [
             (name, stripped)
@@ -210,23 +210,24 @@ def read_day_files(
         stamps = np.array([f"{n[:4]}-{n[4:6]}-{n[6:8]}" for n, _ in present], dtype="datetime64[D]")
         times = np.repeat(stamps.astype("datetime64[ns]"), rows)
         times += matrix[:, 0].astype(np.int64).astype("timedelta64[ms]")
-        rows_out.add(times, matrix[:, 1:], expected_batches=-(-len(wanted) // DAYS_PER_PARSE))
+        rows_out.add(times, matrix[:, 1:])
     return rows_out.arrays()
 
 
 class _Rows:
-    """Batches of rows appended into arrays that are sized from the first batch for the
-    whole range and grow by a quarter when that was too small."""
+    """Batches of rows appended into arrays that are sized from the first batch for all
+    ``batches`` and grow by a quarter when that was too small."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, batches: int) -> None:
         self.times = np.empty(0, dtype="datetime64[ns]")
         self.values = np.empty((0, width))
         self.size = 0
+        self.batches = batches
 
-    def add(self, times: np.ndarray, values: np.ndarray, expected_batches: int) -> None:
+    def add(self, times: np.ndarray, values: np.ndarray) -> None:
         end = self.size + len(times)
         if end > len(self.times):
-            capacity = max(end, len(times) * expected_batches, len(self.times) * 5 // 4)
+            capacity = max(end, len(times) * self.batches, len(self.times) * 5 // 4)
             grown_times = np.empty(capacity, dtype="datetime64[ns]")
             grown_values = np.empty((capacity, self.values.shape[1]))
             grown_times[: self.size] = self.times[: self.size]
@@ -283,16 +284,6 @@ def _inflated_batches(
 read_day_files_cached = functools.lru_cache(maxsize=8)(read_day_files)
 #: set by ``warm.record()``: read through the cache so the next forked run inherits it
 share_parsed = False
-
-
-def _matrix(values: np.ndarray, kind: str, scale: float) -> np.ndarray:
-    """Scale the kept rows' prices (a fresh array: boolean indexing copies) to dollars."""
-    if kind == "trade":
-        values[:, :4] /= scale
-        return values[:, :5]
-    values[:, 0:4] /= scale
-    values[:, 5:9] /= scale
-    return values[:, :10]
 
 
 def file_path(
@@ -353,7 +344,8 @@ def read_bars(
                 distinct, which = np.unique(rows.days[kept], return_inverse=True)
                 named = [ticker_for.get(day, "") == ticker for day in distinct.astype(object)]
                 keep[kept] = np.array(named, dtype=bool)[which]
-            parts.append(RawBars(rows.times[keep], _matrix(rows.values[keep], kind, scale)))
+            # (boolean indexing copies: the cached rows stay as they are)
+            parts.append(RawBars(rows.times[keep], _scaled(rows.values[keep], scale, kind)))
         return _concat(parts, width)
     parts = []
     integers = security_type == SecurityType.EQUITY
