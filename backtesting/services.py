@@ -221,7 +221,7 @@ def record_events(
         backtest = (
             Backtest.objects.select_for_update(of=("self",))
             .select_related("organization__tier")
-            .defer("source_snapshot", "parameters")  # (an encrypted blob it never reads)
+            .defer("source_snapshot", "parameters")  # (not read here; the sources are encrypted)
             .get(pk=backtest_id)
         )
         if after_seq is not None and backtest.last_seq != after_seq:
@@ -285,7 +285,8 @@ def _insert_events(backtest_id: int, rows: list[tuple[int, dict[str, Any]]]) -> 
 
 
 def _kind(payload: dict[str, Any]) -> str:
-    return str(payload.get("type", ""))
+    # (cut to the column's width: the payload comes from the sandboxed child)
+    return str(payload.get("type", ""))[: BacktestEvent._meta.get_field("type").max_length]
 
 
 def _apply_log_quotas(

@@ -107,3 +107,26 @@ def test_the_organization_reports_todays_log_usage(api, owner, project, free_org
         events=[{"type": "log", "time": None, "level": "log", "message": "abcde"}],
     )
     assert client.get(f"/api/organizations/{free_org.pk}/").data["log_bytes_today"] == 5
+
+
+@pytest.mark.django_db
+def test_stored_events_keep_their_payload_and_a_type_cut_to_its_column(api, owner, project):
+    """Events come from the sandboxed child: an overlong type is cut, never a failed write
+    (PostgreSQL stores them with COPY, SQLite with bulk_create: one result)."""
+    from backtesting.models import BacktestEvent
+    from backtesting.services import claim_backtest, record_events
+
+    client = api(owner)
+    backtest_id = client.post("/api/backtests/", {"project": project.pk}, format="json").data["id"]
+    claim_backtest(backtest_id=backtest_id, worker="test")
+    events = [
+        {"type": "chart", "chart": "Strategy Equity", "series": "Equity", "time": 1, "value": 1.5},
+        {"type": "x" * 50, "note": 'quotes " and \\ backslashes\ttabs\nlines'},
+    ]
+    stored = record_events(backtest_id=backtest_id, events=events)
+    assert [e["seq"] for e in stored] == [1, 2]
+    rows = list(BacktestEvent.objects.filter(backtest_id=backtest_id).order_by("seq"))
+    assert [(r.seq, r.type, r.payload) for r in rows] == [
+        (1, "chart", events[0]),
+        (2, "x" * 32, events[1]),
+    ]
