@@ -171,7 +171,7 @@ if REDIS_URL:
             "dramatiq.middleware.TimeLimit",
             "dramatiq.middleware.Callbacks",
             "dramatiq.middleware.Retries",
-            "django_dramatiq.middleware.DbConnectionsMiddleware",
+            "backtesting.middleware.WorkerDbConnectionsMiddleware",
             # Node worker processes sweep for lost backtests of dead workers.
             "backtesting.middleware.SweeperMiddleware",
         ],
@@ -187,7 +187,7 @@ else:
             "dramatiq.middleware.TimeLimit",
             "dramatiq.middleware.Callbacks",
             "dramatiq.middleware.Retries",
-            "django_dramatiq.middleware.DbConnectionsMiddleware",
+            "backtesting.middleware.WorkerDbConnectionsMiddleware",
         ],
     }
 
