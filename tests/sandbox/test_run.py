@@ -122,6 +122,32 @@ class A:
     assert run.messages()[1:] == ["2"]
 
 
+def test_idle_blas_threads_sleep_instead_of_spinning(sandbox_run):
+    """OpenBLAS's threads spin (sched_yield) for about 2**28 cycles after each call by
+    default: every child given 2 cores burned a second core for ~0.1 s after numpy's first
+    multithreaded call, which is CPU the platform's own work on a 2-core node needed."""
+    from dataclasses import replace
+
+    from tests.sandbox.conftest import LIMITS
+
+    source = """
+import time
+import numpy as np
+class A:
+    def initialize(self):
+        a = np.ones((400, 400))
+        (a @ a).sum()  # large enough for OpenBLAS to use both threads
+        cpu, wall = time.process_time(), time.perf_counter()
+        time.sleep(0.3)
+        self.log(f"{time.process_time() - cpu:.3f} {time.perf_counter() - wall:.3f}")
+"""
+    run = sandbox_run(source, limits=replace(LIMITS, cores=2))
+
+    cpu, wall = map(float, run.messages()[1].split())
+    assert wall >= 0.3
+    assert cpu < 0.03, f"the child used {cpu:.3f} s of CPU while sleeping {wall:.3f} s"
+
+
 def test_ordinary_numpy_pandas_and_stdlib_code_is_not_refused(sandbox_run):
     source = """
 import dataclasses, datetime, json, math, statistics, zoneinfo
