@@ -4,7 +4,8 @@ QC API v2 both call these).
 Each combination is a ``Backtest`` row with ``optimization`` set and no node: it runs through
 the ordinary actor, sandbox and event store, with the optimization node model's limits. Rows
 are created only when dispatched, at most ``parallel_nodes`` queued or running at a time;
-whenever one ends (:func:`combination_finished`) the next is dispatched. Dispatching locks
+whenever one's sandboxed child exits (:func:`combination_exited`) or one ends
+(:func:`combination_finished`) the next is dispatched. Dispatching locks
 the optimization row, so two combinations ending together cannot both fill the same slot.
 """
 
@@ -241,11 +242,13 @@ def optimization_create(
     return optimization
 
 
-def dispatch(*, optimization_id: int) -> list[int]:
+def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
     """Queue combinations until ``parallel_nodes`` are queued or running; returns new ids.
 
-    Also completes the optimization once every combination has run. Idempotent: calling it
-    again with nothing finished creates nothing.
+    ``exited``: a running combination whose child has exited; it no longer holds a slot,
+    but the optimization cannot complete (nor start its next Euler round, which reads its
+    result) until it is finished. Also completes the optimization once every combination
+    has run. Idempotent: calling it again with nothing finished creates nothing.
     """
     from backtesting.services import _send_run_message
 
@@ -253,9 +256,13 @@ def dispatch(*, optimization_id: int) -> list[int]:
         optimization = Optimization.objects.select_for_update().get(pk=optimization_id)
         if optimization.is_finished:
             return []
-        active = optimization.backtests.filter(status__in=ACTIVE_STATUSES).count()
+        active_ids = list(
+            optimization.backtests.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True)
+        )
+        active = len(active_ids)
+        busy = sum(1 for pk in active_ids if pk != exited)
         now = timezone.now()
-        created = _queue_combinations(optimization, active, now)
+        created = _queue_combinations(optimization, busy, now)
         if not created and active == 0 and _next_euler_round(optimization):
             created = _queue_combinations(optimization, active, now)
         if created and optimization.status == Optimization.Status.QUEUED:
@@ -345,6 +352,16 @@ def combination_finished(*, backtest_id: int) -> None:
     if optimization_id is None:
         return
     dispatch(optimization_id=optimization_id)
+
+
+def combination_exited(*, backtest_id: int) -> None:
+    """A combination's sandboxed child exited: fill its slot now, before its last events
+    and its end are stored (the worker calls this; :func:`combination_finished` follows)."""
+    optimization_id = (
+        Backtest.objects.filter(pk=backtest_id).values_list("optimization_id", flat=True).first()
+    )
+    if optimization_id is not None:
+        dispatch(optimization_id=optimization_id, exited=backtest_id)
 
 
 def resume_stalled_optimizations() -> list[int]:
@@ -521,6 +538,7 @@ __all__ = [
     "Estimate",
     "InvalidOptimization",
     "MAX_PARALLEL_NODES",
+    "combination_exited",
     "combination_finished",
     "dispatch",
     "optimization_abort",

@@ -142,3 +142,38 @@ def test_an_optimization_runs_while_the_only_backtesting_node_is_busy(
     assert node.status == "busy" and node.current_backtest_id == launched.data["id"]
     assert not Backtest.objects.filter(optimization_id=created["id"], node__isnull=False).exists()
     grid_sandbox.release_all()
+
+
+def test_a_combination_whose_child_exited_frees_its_slot_but_not_the_optimization(
+    api, owner, project, monkeypatch
+) -> None:
+    """The worker frees the slot as soon as the child is gone (its last events are stored
+    while the next combination runs); the optimization completes only once every
+    combination is finished."""
+    from backtesting import services
+    from backtesting.optimization.services import combination_exited
+
+    sent: list[int] = []
+    monkeypatch.setattr(services, "_send_run_message", lambda pk, delay=0: sent.append(pk))
+    created = _create(
+        api(owner), project, parameters=[{"name": "a", "min": 1, "max": 2, "step": 1}],
+        parallel_nodes=1,
+    )  # fmt: skip
+    assert len(sent) == 1
+    first = services.claim_backtest(backtest_id=sent[0], worker="w")
+
+    combination_exited(backtest_id=first.pk)
+    assert len(sent) == 2  # the second combination is queued while the first is running
+    combination_exited(backtest_id=first.pk)  # (a repeat dispatches nothing more)
+    assert len(sent) == 2
+    second = services.claim_backtest(backtest_id=sent[1], worker="w")
+    combination_exited(backtest_id=second.pk)
+    optimization = Optimization.objects.get(pk=created["id"])
+    assert optimization.status == "running"  # the first is still running: not complete
+
+    services.finish_backtest(backtest_id=first.pk, status="completed")
+    assert Optimization.objects.get(pk=created["id"]).status == "running"
+    services.finish_backtest(backtest_id=second.pk, status="completed")
+    optimization = Optimization.objects.get(pk=created["id"])
+    assert optimization.status == "completed" and optimization.finished_at is not None
+    assert len(sent) == 2

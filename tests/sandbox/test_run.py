@@ -31,6 +31,29 @@ def test_honest_algorithm_completes_with_its_events_in_order(sandbox_run):
     assert run.result["statistics"] == {"Total Orders": "0"}
 
 
+def test_on_exit_gets_the_outcome_before_the_last_batch_is_handed_over() -> None:
+    from backtesting.sandbox import SandboxJob, run_sandboxed
+    from tests.sandbox.conftest import LIMITS, artifact
+
+    job = SandboxJob(
+        artifact=artifact(HONEST), parameters={}, data_dir=str(DATA_DIR), limits=LIMITS
+    )
+    events: list[dict] = []
+    seen_at_exit: list[tuple] = []
+
+    def on_exit(outcome) -> None:
+        seen_at_exit.append((outcome, [e["type"] for e in events]))
+
+    outcome = run_sandboxed(
+        job, on_events=events.extend, should_stop=lambda: False, on_exit=on_exit
+    )
+
+    assert len(seen_at_exit) == 1
+    at_exit, types_so_far = seen_at_exit[0]
+    assert at_exit == outcome and outcome.status == "completed"
+    assert "result" not in types_so_far and events[-1]["type"] == "result"
+
+
 def test_first_event_names_every_layer_this_machine_offers(sandbox_run):
     run = sandbox_run(HONEST)
 
