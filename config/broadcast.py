@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +60,64 @@ def send_now(group: str, message: dict[str, Any]) -> None:
 def send_on_commit(group: str, message: dict[str, Any]) -> None:
     """Send after the current transaction commits (immediately outside one)."""
     transaction.on_commit(lambda: send_now(group, message))
+
+
+class Coalescer:
+    """Runs ``action(key)`` at most once every ``seconds`` per key, and always after the
+    last request: a request inside the interval is deferred to the interval's end, where
+    one run serves every request made meanwhile. ``action`` reads the state when it runs,
+    so what it sends is never older than the last request.
+
+    For frames that carry a whole state (an optimization's every result): a burst of
+    changes costs one frame instead of one each. A deferred run happens on a timer thread,
+    which closes its database connection afterwards.
+    """
+
+    def __init__(self, seconds: float, action: Callable[[Hashable], None]) -> None:
+        self.seconds = seconds
+        self.action = action
+        self._lock = threading.Lock()
+        self._last: dict[Hashable, float] = {}
+        self._timers: dict[Hashable, threading.Timer] = {}
+
+    def request(self, key: Hashable) -> None:
+        """Run now if the last run is ``seconds`` old, else once when it will be."""
+        with self._lock:
+            if key in self._timers:
+                return  # the deferred run will read this change too
+            wait = self._last.get(key, -self.seconds) + self.seconds - time.monotonic()
+            if wait > 0:
+                timer = threading.Timer(wait, self._deferred, (key,))
+                timer.daemon = True
+                self._timers[key] = timer
+                timer.start()
+                return
+            self._ran(key)
+        self.action(key)
+
+    def now(self, key: Hashable) -> None:
+        """Run at once (a final state), dropping a deferred run it makes redundant."""
+        with self._lock:
+            timer = self._timers.pop(key, None)
+            if timer is not None:
+                timer.cancel()
+            self._ran(key)
+        self.action(key)
+
+    def _ran(self, key: Hashable) -> None:
+        self._last[key] = time.monotonic()
+        if len(self._last) > 1000:  # forget keys idle for longer than an interval
+            horizon = time.monotonic() - self.seconds
+            self._last = {k: t for k, t in self._last.items() if t > horizon}
+
+    def _deferred(self, key: Hashable) -> None:
+        with self._lock:
+            if self._timers.pop(key, None) is None:
+                return  # cancelled by now()
+            self._ran(key)
+        try:
+            self.action(key)
+        except Exception:  # a failed update must not kill the timer thread silently
+            logger.exception("deferred broadcast for %s failed", key)
+        finally:
+            connection.close()

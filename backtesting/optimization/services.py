@@ -25,7 +25,7 @@ from backtesting.models import ACTIVE_STATUSES, Backtest, Optimization
 from backtesting.names import generate_name
 from backtesting.optimization import euler, targets
 from backtesting.optimization import grid as grid_module
-from config.broadcast import send_now
+from config.broadcast import Coalescer, send_now
 from config.exceptions import BuildFailed, Conflict, DomainError, PermissionDenied
 from ide.models import Project
 from ide.parameters import project_parameters
@@ -275,7 +275,7 @@ def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
         )
         for backtest_id in created:
             transaction.on_commit(lambda backtest_id=backtest_id: _send_run_message(backtest_id))
-        publish(optimization_id=optimization_id)
+        publish(optimization_id=optimization_id, final=optimization.is_finished)
     return created
 
 
@@ -412,7 +412,7 @@ def optimization_abort(*, user: AbstractBaseUser, optimization: Optimization) ->
         locked.backtests.filter(status=Backtest.Status.RUNNING).update(stop_requested=True)
         for backtest_id in queued:
             _publish_status(_load(backtest_id))
-        publish(optimization_id=locked.pk)
+        publish(optimization_id=locked.pk, final=True)
     return locked
 
 
@@ -434,7 +434,7 @@ def optimization_rename(
     membership_of(user, optimization.organization_id)
     optimization.name = name[:128]
     optimization.save(update_fields=["name"])
-    publish(optimization_id=optimization.pk)
+    publish(optimization_id=optimization.pk, final=True)
     return optimization
 
 
@@ -515,23 +515,34 @@ def optimization_detail(optimization: Optimization) -> dict[str, Any]:
     }
 
 
-def publish(*, optimization_id: int) -> None:
-    """After commit, send the optimization's detail to its open pages."""
+def _send_detail(optimization_id: Any) -> None:
+    optimization = (
+        Optimization.objects.select_related("node_model").filter(pk=optimization_id).first()
+    )
+    if optimization is None:  # deleted since
+        return
+    # JSON round trip: the channel layer carries only plain JSON types.
+    detail = json.loads(json.dumps(optimization_detail(optimization), default=str))
+    send_now(
+        optimization_group(optimization_id),
+        {"type": "optimization.update", "optimization": detail},
+    )
 
-    def send() -> None:
-        optimization = (
-            Optimization.objects.select_related("node_model").filter(pk=optimization_id).first()
-        )
-        if optimization is None:  # deleted since
-            return
-        # JSON round trip: the channel layer carries only plain JSON types.
-        detail = json.loads(json.dumps(optimization_detail(optimization), default=str))
-        send_now(
-            optimization_group(optimization_id),
-            {"type": "optimization.update", "optimization": detail},
-        )
 
-    transaction.on_commit(send)
+#: an optimization's page gets its whole state (every combination's row) at most every
+#: UPDATE_SECONDS: a grid of short backtests ends several combinations a second, and
+#: building that frame at each one took the worker's time from the next combination.
+UPDATE_SECONDS = 0.25
+_updates = Coalescer(UPDATE_SECONDS, _send_detail)
+
+
+def publish(*, optimization_id: int, final: bool = False) -> None:
+    """After commit, send the optimization's detail to its open pages: ``final`` (it
+    ended, or a user changed it) at once, progress at most every UPDATE_SECONDS."""
+    if final:
+        transaction.on_commit(lambda: _updates.now(optimization_id))
+    else:
+        transaction.on_commit(lambda: _updates.request(optimization_id))
 
 
 __all__ = [
