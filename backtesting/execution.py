@@ -235,7 +235,7 @@ def _combination_exited(backtest: Backtest, warm: list) -> Callable[[Any], None]
                 Optimization.objects.filter(pk=backtest.optimization_id).update(
                     data_files=outcome.data_files
                 )
-            combination_exited(backtest_id=backtest.pk)
+            combination_exited(backtest_id=backtest.pk, optimization_id=backtest.optimization_id)
         except Exception:  # the slot is freed again when the combination finishes
             logger.exception("dispatch after combination %s exited failed", backtest.pk)
 

@@ -262,6 +262,7 @@ def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
         active = len(active_ids)
         busy = sum(1 for pk in active_ids if pk != exited)
         now = timezone.now()
+        status_before = optimization.status
         created = _queue_combinations(optimization, busy, now)
         if not created and active == 0 and _next_euler_round(optimization):
             created = _queue_combinations(optimization, active, now)
@@ -270,9 +271,17 @@ def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
         if not created and active == 0 and optimization.dispatched >= optimization.total:
             optimization.status = Optimization.Status.COMPLETED
             optimization.finished_at = now
-        optimization.save(
-            update_fields=["dispatched", "status", "finished_at", "grid", "total", "euler_scale"]
-        )
+        if created or optimization.status != status_before:  # (most calls change nothing)
+            optimization.save(
+                update_fields=[
+                    "dispatched",
+                    "status",
+                    "finished_at",
+                    "grid",
+                    "total",
+                    "euler_scale",
+                ]
+            )
         for backtest_id in created:
             transaction.on_commit(lambda backtest_id=backtest_id: _send_run_message(backtest_id))
         publish(optimization_id=optimization_id, final=optimization.is_finished)
@@ -354,14 +363,10 @@ def combination_finished(*, backtest_id: int) -> None:
     dispatch(optimization_id=optimization_id)
 
 
-def combination_exited(*, backtest_id: int) -> None:
+def combination_exited(*, backtest_id: int, optimization_id: int) -> None:
     """A combination's sandboxed child exited: fill its slot now, before its last events
     and its end are stored (the worker calls this; :func:`combination_finished` follows)."""
-    optimization_id = (
-        Backtest.objects.filter(pk=backtest_id).values_list("optimization_id", flat=True).first()
-    )
-    if optimization_id is not None:
-        dispatch(optimization_id=optimization_id, exited=backtest_id)
+    dispatch(optimization_id=optimization_id, exited=backtest_id)
 
 
 def resume_stalled_optimizations() -> list[int]:

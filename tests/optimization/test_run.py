@@ -162,12 +162,14 @@ def test_a_combination_whose_child_exited_frees_its_slot_but_not_the_optimizatio
     assert len(sent) == 1
     first = services.claim_backtest(backtest_id=sent[0], worker="w")
 
-    combination_exited(backtest_id=first.pk)
+    combination_exited(backtest_id=first.pk, optimization_id=created["id"])
     assert len(sent) == 2  # the second combination is queued while the first is running
-    combination_exited(backtest_id=first.pk)  # (a repeat dispatches nothing more)
+    combination_exited(
+        backtest_id=first.pk, optimization_id=created["id"]
+    )  # (a repeat dispatches nothing more)
     assert len(sent) == 2
     second = services.claim_backtest(backtest_id=sent[1], worker="w")
-    combination_exited(backtest_id=second.pk)
+    combination_exited(backtest_id=second.pk, optimization_id=created["id"])
     optimization = Optimization.objects.get(pk=created["id"])
     assert optimization.status == "running"  # the first is still running: not complete
 
