@@ -260,15 +260,11 @@ def order_quota(backtest: Backtest) -> dict[str, Any]:
 
 def shared_data_files(backtest: Backtest) -> list:
     """The data reads an earlier combination of the same optimization made (none for a
-    plain backtest): the sandbox parses them once and forks this run with them loaded."""
+    plain backtest): the sandbox parses them once and forks this run with them loaded.
+    (The claim loaded the optimization row, after the combination before stored them.)"""
     if not backtest.optimization_id:
         return []
-    return list(
-        Optimization.objects.filter(pk=backtest.optimization_id)
-        .values_list("data_files", flat=True)
-        .first()
-        or []
-    )
+    return list(backtest.optimization.data_files or [])
 
 
 def worker_name() -> str:
