@@ -216,30 +216,30 @@ def run_in_sandbox(
         job,
         on_events=on_events,
         should_stop=should_stop,
-        on_exit=_combination_exited(backtest, warm) if backtest.optimization_id else None,
+        on_done=_combination_done(backtest, warm) if backtest.optimization_id else None,
     )
     return outcome.status, outcome.error
 
 
-def _combination_exited(backtest: Backtest, warm: list) -> Callable[[Any], None]:
-    """When a combination's child is gone: keep the data it parsed for the next ones (the
-    first run), then free its slot. The next combination then starts while this one's
+def _combination_done(backtest: Backtest, warm: list) -> Callable[[Any], None]:
+    """When a combination's child has done its work: keep the data it parsed for the next
+    ones (the first run), then free its slot. The next combination then starts while this one's
     last events and its end are stored: that database work runs beside the next child,
     not between two children."""
 
-    def child_exited(outcome: Any) -> None:
-        from backtesting.optimization.services import combination_exited
+    def child_done(outcome: Any) -> None:
+        from backtesting.optimization.services import combination_done
 
         try:
             if outcome.data_files and not warm:
                 Optimization.objects.filter(pk=backtest.optimization_id).update(
                     data_files=outcome.data_files
                 )
-            combination_exited(backtest_id=backtest.pk, optimization_id=backtest.optimization_id)
+            combination_done(backtest_id=backtest.pk, optimization_id=backtest.optimization_id)
         except Exception:  # the slot is freed again when the combination finishes
-            logger.exception("dispatch after combination %s exited failed", backtest.pk)
+            logger.exception("dispatch after combination %s was done failed", backtest.pk)
 
-    return child_exited
+    return child_done
 
 
 def order_quota(backtest: Backtest) -> dict[str, Any]:

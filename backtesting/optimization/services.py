@@ -4,7 +4,7 @@ QC API v2 both call these).
 Each combination is a ``Backtest`` row with ``optimization`` set and no node: it runs through
 the ordinary actor, sandbox and event store, with the optimization node model's limits. Rows
 are created only when dispatched, at most ``parallel_nodes`` queued or running at a time;
-whenever one's sandboxed child exits (:func:`combination_exited`) or one ends
+whenever one's sandboxed child is done (:func:`combination_done`) or one ends
 (:func:`combination_finished`) the next is dispatched. Dispatching locks
 the optimization row, so two combinations ending together cannot both fill the same slot.
 """
@@ -242,10 +242,10 @@ def optimization_create(
     return optimization
 
 
-def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
+def dispatch(*, optimization_id: int, freed: int | None = None) -> list[int]:
     """Queue combinations until ``parallel_nodes`` are queued or running; returns new ids.
 
-    ``exited``: a running combination whose child has exited; it no longer holds a slot,
+    ``freed``: a running combination whose child is done; it no longer holds a slot,
     but the optimization cannot complete (nor start its next Euler round, which reads its
     result) until it is finished. Also completes the optimization once every combination
     has run. Idempotent: calling it again with nothing finished creates nothing.
@@ -260,7 +260,7 @@ def dispatch(*, optimization_id: int, exited: int | None = None) -> list[int]:
             optimization.backtests.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True)
         )
         active = len(active_ids)
-        busy = sum(1 for pk in active_ids if pk != exited)
+        busy = sum(1 for pk in active_ids if pk != freed)
         now = timezone.now()
         status_before = optimization.status
         created = _queue_combinations(optimization, busy, now)
@@ -363,10 +363,10 @@ def combination_finished(*, backtest_id: int) -> None:
     dispatch(optimization_id=optimization_id)
 
 
-def combination_exited(*, backtest_id: int, optimization_id: int) -> None:
-    """A combination's sandboxed child exited: fill its slot now, before its last events
+def combination_done(*, backtest_id: int, optimization_id: int) -> None:
+    """A combination's sandboxed child is done: fill its slot now, before its last events
     and its end are stored (the worker calls this; :func:`combination_finished` follows)."""
-    dispatch(optimization_id=optimization_id, exited=backtest_id)
+    dispatch(optimization_id=optimization_id, freed=backtest_id)
 
 
 def resume_stalled_optimizations() -> list[int]:
@@ -554,7 +554,7 @@ __all__ = [
     "Estimate",
     "InvalidOptimization",
     "MAX_PARALLEL_NODES",
-    "combination_exited",
+    "combination_done",
     "combination_finished",
     "dispatch",
     "optimization_abort",

@@ -82,19 +82,21 @@ def run_sandboxed(
     on_events: Callable[[list[dict[str, Any]]], None],
     should_stop: Callable[[], bool],
     poll_interval: float = 0.1,
-    on_exit: Callable[[SandboxOutcome], None] | None = None,
+    on_done: Callable[[SandboxOutcome], None] | None = None,
 ) -> SandboxOutcome:
     """Run ``job`` in a sandboxed child; blocks until it ended.
 
     ``on_events`` receives batches in order: first a log line naming the active layers,
     last exactly one ``result`` event. ``should_stop`` is polled every ``poll_interval``
     seconds; when it returns True the child is killed within about a second and the run
-    ends as ``stopped``. ``on_exit`` gets the outcome as soon as the child is gone and its
-    pipe drained, before the last batch is handed to ``on_events``: what waits for the
-    child's CPU (an optimization's next combination) may start while that batch is
-    stored. Safe to call from several threads at once.
+    ends as ``stopped``. ``on_done`` gets the outcome once, as soon as the child's work is
+    over (its result frame arrived and it is exiting, or it is gone without one) and
+    before the last batch is handed to ``on_events``: what waits for the child's CPU (an
+    optimization's next combination) may start while that batch is stored. It is the
+    child's own report; the outcome returned is final. Safe to call from several threads
+    at once.
     """
-    run = _Run(job, on_events, config, on_exit)
+    run = _Run(job, on_events, config, on_done)
     try:
         handle = server_for(run.spec).submit(run.request())
     except SandboxUnavailable as exc:
@@ -114,11 +116,11 @@ class _Run:
         job: SandboxJob,
         on_events: Callable[[list[Event]], None],
         cfg: Config,
-        on_exit: Callable[[SandboxOutcome], None] | None = None,
+        on_done: Callable[[SandboxOutcome], None] | None = None,
     ) -> None:
         self.job = job
         self.on_events = on_events
-        self.on_exit = on_exit
+        self.on_done = on_done
         self.cfg = cfg
         available = [n for n in probe.active_layers() if n not in cfg.disabled]
         self.use_bwrap = layers.BUBBLEWRAP in available
@@ -309,6 +311,8 @@ class _Run:
                 self.data_files = keys if isinstance(keys, list) else []
             elif event["type"] == "result":
                 self.result = event
+                # (the child exits next: its teardown need not hold up what waits for it)
+                self._report_done(self._outcome(event, None))
             else:
                 self._add(event)
 
@@ -353,20 +357,26 @@ class _Run:
                     memory_mb=limits.memory_mb,
                 )
                 result = _result("RuntimeError", message)
-        status = {"Completed": COMPLETED, "Stopped": STOPPED}.get(result["status"], RUNTIME_ERROR)
-        error = None if status == COMPLETED else str(result.get("error") or "")
-        outcome = SandboxOutcome(
-            status=status,
-            error=error,
-            exit_code=code,
-            layers=self.layers,
-            data_files=self.data_files if status == COMPLETED else [],
-        )
-        if self.on_exit is not None:
-            self.on_exit(outcome)
+        outcome = self._outcome(result, code)
+        self._report_done(outcome)
         self.batch.append(result)
         self._flush()
         return outcome
+
+    def _outcome(self, result: Event, code: int | None) -> SandboxOutcome:
+        status = {"Completed": COMPLETED, "Stopped": STOPPED}.get(result["status"], RUNTIME_ERROR)
+        return SandboxOutcome(
+            status=status,
+            error=None if status == COMPLETED else str(result.get("error") or ""),
+            exit_code=code,
+            layers=self.layers or [],
+            data_files=self.data_files if status == COMPLETED else [],
+        )
+
+    def _report_done(self, outcome: SandboxOutcome) -> None:
+        on_done, self.on_done = self.on_done, None  # once
+        if on_done is not None:
+            on_done(outcome)
 
     def finish_without_child(self, message: str) -> SandboxOutcome:
         """The forkserver could not be reached: report it through the same event stream."""

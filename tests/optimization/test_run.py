@@ -144,14 +144,14 @@ def test_an_optimization_runs_while_the_only_backtesting_node_is_busy(
     grid_sandbox.release_all()
 
 
-def test_a_combination_whose_child_exited_frees_its_slot_but_not_the_optimization(
+def test_a_combination_whose_child_is_done_frees_its_slot_but_not_the_optimization(
     api, owner, project, monkeypatch
 ) -> None:
     """The worker frees the slot as soon as the child is gone (its last events are stored
     while the next combination runs); the optimization completes only once every
     combination is finished."""
     from backtesting import services
-    from backtesting.optimization.services import combination_exited
+    from backtesting.optimization.services import combination_done
 
     sent: list[int] = []
     monkeypatch.setattr(services, "_send_run_message", lambda pk, delay=0: sent.append(pk))
@@ -162,14 +162,14 @@ def test_a_combination_whose_child_exited_frees_its_slot_but_not_the_optimizatio
     assert len(sent) == 1
     first = services.claim_backtest(backtest_id=sent[0], worker="w")
 
-    combination_exited(backtest_id=first.pk, optimization_id=created["id"])
+    combination_done(backtest_id=first.pk, optimization_id=created["id"])
     assert len(sent) == 2  # the second combination is queued while the first is running
-    combination_exited(
+    combination_done(
         backtest_id=first.pk, optimization_id=created["id"]
     )  # (a repeat dispatches nothing more)
     assert len(sent) == 2
     second = services.claim_backtest(backtest_id=sent[1], worker="w")
-    combination_exited(backtest_id=second.pk, optimization_id=created["id"])
+    combination_done(backtest_id=second.pk, optimization_id=created["id"])
     optimization = Optimization.objects.get(pk=created["id"])
     assert optimization.status == "running"  # the first is still running: not complete
 

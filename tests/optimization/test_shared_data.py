@@ -84,10 +84,10 @@ def test_later_combinations_are_forked_with_the_first_ones_reads(
     jobs: list[SandboxJob] = []
     reads = [["csv", SPY_DAILY, 6]]
 
-    def fake_sandbox(job, on_events, should_stop, on_exit=None):
+    def fake_sandbox(job, on_events, should_stop, on_done=None):
         jobs.append(job)
         outcome = SandboxOutcome(status="completed", error=None, exit_code=0, data_files=reads)
-        on_exit(outcome)  # as the sandbox does: the next combination may start from here
+        on_done(outcome)  # as the sandbox does: the next combination may start from here
         on_events([{"type": "result", "status": "Completed", "statistics": {"Sharpe Ratio": "1"}}])
         return outcome
 

@@ -31,7 +31,7 @@ def test_honest_algorithm_completes_with_its_events_in_order(sandbox_run):
     assert run.result["statistics"] == {"Total Orders": "0"}
 
 
-def test_on_exit_gets_the_outcome_before_the_last_batch_is_handed_over() -> None:
+def test_on_done_gets_the_outcome_before_the_last_batch_is_handed_over() -> None:
     from backtesting.sandbox import SandboxJob, run_sandboxed
     from tests.sandbox.conftest import LIMITS, artifact
 
@@ -39,19 +39,43 @@ def test_on_exit_gets_the_outcome_before_the_last_batch_is_handed_over() -> None
         artifact=artifact(HONEST), parameters={}, data_dir=str(DATA_DIR), limits=LIMITS
     )
     events: list[dict] = []
-    seen_at_exit: list[tuple] = []
+    seen_when_done: list[tuple] = []
 
-    def on_exit(outcome) -> None:
-        seen_at_exit.append((outcome, [e["type"] for e in events]))
+    def on_done(outcome) -> None:
+        seen_when_done.append((outcome, [e["type"] for e in events]))
 
     outcome = run_sandboxed(
-        job, on_events=events.extend, should_stop=lambda: False, on_exit=on_exit
+        job, on_events=events.extend, should_stop=lambda: False, on_done=on_done
     )
 
-    assert len(seen_at_exit) == 1
-    at_exit, types_so_far = seen_at_exit[0]
-    assert at_exit == outcome and outcome.status == "completed"
+    assert len(seen_when_done) == 1
+    reported, types_so_far = seen_when_done[0]
+    # the child's own report, as soon as its result frame arrived (before its exit code)
+    assert reported.status == outcome.status == "completed" and reported.error is None
+    assert reported.data_files == outcome.data_files and outcome.exit_code == 0
     assert "result" not in types_so_far and events[-1]["type"] == "result"
+
+
+def test_on_done_comes_once_for_a_child_that_dies_without_a_result(monkeypatch) -> None:
+    import dataclasses
+
+    from backtesting.sandbox import SandboxJob, run_sandboxed, supervisor
+    from tests.sandbox.conftest import LIMITS, artifact
+
+    # a segfault (the audit hook, which refuses ctypes, switched off): no result frame
+    cfg = dataclasses.replace(supervisor.config, disabled=frozenset({"audit-hook"}))
+    monkeypatch.setattr(supervisor, "config", cfg)
+    source = "import ctypes\nclass A:\n    def initialize(self):\n        ctypes.string_at(0)\n"
+    job = SandboxJob(
+        artifact=artifact(source), parameters={}, data_dir=str(DATA_DIR), limits=LIMITS
+    )
+    reports: list = []
+
+    outcome = run_sandboxed(
+        job, on_events=lambda batch: None, should_stop=lambda: False, on_done=reports.append
+    )
+
+    assert reports == [outcome] and outcome.exit_code == -11
 
 
 def test_first_event_names_every_layer_this_machine_offers(sandbox_run):
