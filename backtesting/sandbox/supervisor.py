@@ -52,6 +52,10 @@ LATEST_ONLY = frozenset({"progress", "runtime_statistics"})
 KILL_GRACE = 1.0
 #: seconds; after the child exited, how long to wait for its last frames
 DRAIN_SECONDS = 1.0
+#: seconds; a child still running this long after its result frame is killed. It has
+#: nothing left to do, and ``on_done`` already gave its CPU away: a result forged early
+#: by user code (which can write to the pipe) must not buy a second child.
+RESULT_GRACE = 2.0
 
 USER_UNREACHABLE = (
     "the interpreter is not reachable by the sandbox uid outside bubblewrap "
@@ -149,6 +153,7 @@ class _Run:
         self.batch_since = 0.0
         self.layers: list[str] | None = None
         self.result: Event | None = None
+        self.result_at: float | None = None
         self.data_files: list = []
         self.kill_reason: str | None = None
         self.protocol_error: str | None = None
@@ -222,6 +227,8 @@ class _Run:
         wake = [self.next_poll]
         if self.kill_reason is None and self.exit_info is None:
             wake.append(self.deadline)
+            if self.result_at is not None:
+                wake.append(self.result_at + RESULT_GRACE)
         if self.batch:
             wake.append(self.batch_since + FLUSH_SECONDS)
         for since, grace in (
@@ -267,6 +274,13 @@ class _Run:
                 self._kill(handle, "stop", now)
         if running and self.kill_reason is None and now >= self.deadline:
             self._kill(handle, "wall", now)
+        if (
+            running
+            and self.kill_reason is None
+            and self.result_at is not None
+            and now - self.result_at >= RESULT_GRACE
+        ):
+            self._kill(handle, "after-result", now)  # (its result stands)
         if running and self.kill_sent_at is not None and now - self.kill_sent_at > KILL_GRACE:
             # The forkserver did not confirm: take it down with every child it has.
             logger.warning("sandbox forkserver ignored a kill request; terminating it")
@@ -310,7 +324,7 @@ class _Run:
                 keys = event.get("keys")
                 self.data_files = keys if isinstance(keys, list) else []
             elif event["type"] == "result":
-                self.result = event
+                self.result, self.result_at = event, time.monotonic()
                 # (the child exits next: its teardown need not hold up what waits for it)
                 self._report_done(self._outcome(event, None))
             else:

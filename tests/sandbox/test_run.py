@@ -78,6 +78,25 @@ def test_on_done_comes_once_for_a_child_that_dies_without_a_result(monkeypatch) 
     assert reports == [outcome] and outcome.exit_code == -11
 
 
+def test_a_child_running_on_after_its_result_is_killed(sandbox_run) -> None:
+    """User code can write a result frame to the pipe itself; its child must not run on
+    beside the next one that ``on_done`` let start."""
+    from backtesting.sandbox.supervisor import RESULT_GRACE
+
+    source = """
+import json, os, struct, sys, time
+class A:
+    def initialize(self):
+        body = json.dumps({"type": "result", "status": "Completed", "statistics": {}}).encode()
+        os.write(sys.stdout._sink._fd, struct.pack(">I", len(body)) + body)
+        time.sleep(60)
+"""
+    run = sandbox_run(source)
+
+    assert run.seconds < RESULT_GRACE + 3  # not the wall-clock limit
+    assert run.outcome.exit_code == -9
+
+
 def test_first_event_names_every_layer_this_machine_offers(sandbox_run):
     run = sandbox_run(HONEST)
 
