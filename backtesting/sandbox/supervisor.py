@@ -280,6 +280,9 @@ class _Run:
             and self.result_at is not None
             and now - self.result_at >= RESULT_GRACE
         ):
+            logger.warning(
+                "sandboxed child still running %.1f s after its result; killed", RESULT_GRACE
+            )
             self._kill(handle, "after-result", now)  # (its result stands)
         if running and self.kill_sent_at is not None and now - self.kill_sent_at > KILL_GRACE:
             # The forkserver did not confirm: take it down with every child it has.
