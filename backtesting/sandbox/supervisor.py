@@ -374,6 +374,10 @@ class _Run:
                     memory_mb=limits.memory_mb,
                 )
                 result = _result("RuntimeError", message)
+        return self._end(result, code)
+
+    def _end(self, result: Event, code: int | None) -> SandboxOutcome:
+        """Report the outcome, then hand over the last batch with the result."""
         outcome = self._outcome(result, code)
         self._report_done(outcome)
         self.batch.append(result)
@@ -398,10 +402,7 @@ class _Run:
     def finish_without_child(self, message: str) -> SandboxOutcome:
         """The forkserver could not be reached: report it through the same event stream."""
         self.batch = [_layers_log(self.planned, self.skipped, started=False)]
-        result = _result("RuntimeError", message)
-        self.batch.append(result)
-        self._flush()
-        return SandboxOutcome(status=RUNTIME_ERROR, error=message, exit_code=None, layers=[])
+        return self._end(_result("RuntimeError", message), None)
 
 
 def _parse_job(buffer: bytes) -> tuple[bytes, tuple[int, float, int] | None]:

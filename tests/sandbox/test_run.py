@@ -256,3 +256,29 @@ def test_user_tracebacks_hide_the_sandbox_frames(sandbox_run):
 
     assert 'File "main.py", line 4, in initialize' in run.result["stacktrace"]
     assert "backtesting/sandbox" not in run.result["stacktrace"]
+
+
+def test_an_unreachable_forkserver_is_a_runtime_error_reported_once(monkeypatch) -> None:
+    from backtesting.sandbox import SandboxJob, messages, run_sandboxed, supervisor
+    from backtesting.sandbox.forkserver import SandboxUnavailable
+    from tests.sandbox.conftest import LIMITS, artifact
+
+    class Unreachable:
+        def submit(self, request):
+            raise SandboxUnavailable("no forkserver")
+
+    monkeypatch.setattr(supervisor, "server_for", lambda spec: Unreachable())
+    job = SandboxJob(
+        artifact=artifact(HONEST), parameters={}, data_dir=str(DATA_DIR), limits=LIMITS
+    )
+    events: list[dict] = []
+    reports: list = []
+
+    outcome = run_sandboxed(
+        job, on_events=events.extend, should_stop=lambda: False, on_done=reports.append
+    )
+
+    assert outcome.status == "runtime_error"
+    assert outcome.error == messages.UNAVAILABLE.format(detail="no forkserver")
+    assert reports == [outcome]
+    assert [e["type"] for e in events] == ["log", "result"]
