@@ -61,3 +61,24 @@ def test_coinbase_taker_fee_before_march_2019_is_three_tenths_of_a_percent_of_th
     )  # a non-marketable limit is a maker
     later = Order(3, "BTCUSD", 2, OrderType.MARKET, datetime(2020, 1, 2, 12, 0))
     assert fee_amount(CoinbaseFeeModel(), security, later) == Decimal("4001") * 2 * Decimal("0.008")
+
+
+def test_one_model_prices_each_order_afresh_and_repeats_an_order_exactly(lean_data_dir):
+    # the model remembers its last answer (set_holdings prices an order to size it, then
+    # the fill prices it again): a new quantity or price must never get the old fee
+    security = spy(lean_data_dir)
+    model = InteractiveBrokersFeeModel()
+
+    def fee(quantity: float) -> Decimal:
+        return fee_amount(model, security, Order(1, "SPY", quantity, OrderType.MARKET, NOW))
+
+    security.update_trade(trade_bar(NOW, 100, 100, 100, 100))
+    assert fee(0) == Decimal("1")  # nothing priced yet: the minimum, not a remembered zero
+    assert fee(697) == Decimal("3.485")
+    assert fee(697) == Decimal("3.485")
+    assert fee(-697) == Decimal("3.485")
+    assert fee(1000) == Decimal("5.000")
+    later = datetime(2013, 10, 9, 10, 1)
+    security.update_trade(trade_bar(later, 0.5, 0.5, 0.5, 0.5))
+    assert security.price == 0.5
+    assert fee(1000) == Decimal("2.5000")  # same quantity, new price: capped at 0.5 %

@@ -76,7 +76,11 @@ class TradingMixin:
     ) -> OrderTicket:
         """Buy/sell now. Fills immediately at the quote (or last trade); when the exchange
         is closed the order becomes market-on-open, and for daily-only data market-on-close."""
-        security = self._security(symbol)
+        return self._market_order(self._security(symbol), quantity, tag, order_properties)
+
+    def _market_order(
+        self, security: Any, quantity: float, tag: str, order_properties: OrderProperties | None
+    ) -> OrderTicket:
         if not self._exchange_open(security):
             if not self._warned_moo:
                 self._warned_moo = True
@@ -258,8 +262,8 @@ class TradingMixin:
         self, targets: list[Any], liquidate_existing: bool, tag: str, props: Any
     ) -> list[OrderTicket]:
         tickets: list[OrderTicket] = []
-        wanted = {self._security(t.symbol).symbol for t in targets}
         if liquidate_existing:
+            wanted = {self._security(t.symbol).symbol for t in targets}
             for sym, sec in list(self.securities.items()):
                 if sec.holdings.quantity and sym not in wanted:
                     tickets.extend(self.liquidate(sym, tag=tag))
@@ -267,21 +271,20 @@ class TradingMixin:
         for target in targets:
             security = self._security(target.symbol)
             quantity = self.calculate_order_quantity(security.symbol, float(target.quantity))
-            open_qty = sum(
-                o.quantity - o.filled_quantity
-                for o in self.transactions.get_open_orders(security.symbol)
-                if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
-            )
-            quantity -= open_qty
+            if self.transactions._open:
+                quantity -= sum(
+                    o.quantity - o.filled_quantity
+                    for o in self.transactions.get_open_orders(security.symbol)
+                    if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+                )
             if abs(quantity) >= security.symbol_properties.lot_size:
                 plans.append((security, quantity))
-        # position-reducing orders first, then by descending order value
-        plans.sort(key=lambda p: (not _reduces(p[0], p[1]), -abs(p[1] * p[0].price)))
+        if len(plans) > 1:
+            # position-reducing orders first, then by descending order value
+            plans.sort(key=lambda p: (not _reduces(p[0], p[1]), -abs(p[1] * p[0].price)))
         for security, quantity in plans:
             if self._exchange_open(security):
-                tickets.append(
-                    self.market_order(security.symbol, quantity, tag=tag, order_properties=props)
-                )
+                tickets.append(self._market_order(security, quantity, tag, props))
             else:
                 tickets.append(
                     self.market_on_open_order(
@@ -346,7 +349,7 @@ class TradingMixin:
             quantity = self.securities[sym].holdings.quantity
             if quantity:
                 tickets.append(
-                    self.market_order(sym, -quantity, tag=tag, order_properties=order_properties)
+                    self._market_order(self.securities[sym], -quantity, tag, order_properties)
                 )
         return tickets
 

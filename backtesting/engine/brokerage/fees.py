@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -48,18 +49,25 @@ class InteractiveBrokersFeeModel(FeeModel):
     Non-equities under this model are charged nothing here.
     """
 
+    #: the last (quantity, order value) priced and its fee: set_holdings prices its order
+    #: to size it, then the fill prices the same order at the same price again
+    _last: tuple[float, float, Decimal] = (math.nan, math.nan, IB_MINIMUM)
+
     def get_order_fee(self, parameters: OrderFeeParameters) -> OrderFee:
         security, order = parameters.security, parameters.order
         if security.symbol.security_type != SecurityType.EQUITY:
             return OrderFee(CashAmount(Decimal(0), "USD"))
-        quantity = Decimal(repr(abs(float(order.quantity))))
-        value = abs(Decimal(repr(float(order.value(security.price)))))
-        fee = IB_PER_SHARE * quantity
-        maximum = IB_MAXIMUM_RATE * value
-        if fee < IB_MINIMUM:
-            fee = IB_MINIMUM
-        elif fee > maximum:
-            fee = maximum
+        quantity = abs(float(order.quantity))
+        value = float(order.value(security.price))
+        last_quantity, last_value, fee = self._last
+        if quantity != last_quantity or value != last_value:
+            fee = IB_PER_SHARE * Decimal(repr(quantity))
+            maximum = IB_MAXIMUM_RATE * abs(Decimal(repr(value)))
+            if fee < IB_MINIMUM:
+                fee = IB_MINIMUM
+            elif fee > maximum:
+                fee = maximum
+            self._last = (quantity, value, fee)
         return OrderFee(CashAmount(fee, "USD"))
 
 

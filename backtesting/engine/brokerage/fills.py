@@ -30,14 +30,14 @@ _HOUR = timedelta(hours=1)
 STALE_PRICE_SPAN = timedelta(hours=1)
 
 
-@dataclass
+@dataclass(slots=True)
 class Fill:
     price: float
     quantity: float
     message: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Prices:
     end_time: datetime
     current: float
@@ -99,6 +99,10 @@ class FillModel:
         subclass overriding ``market_fill(asset, order)`` is honoured) and converts the
         returned OrderEvent into a :class:`Fill`, or None when it did not fill."""
         self._now = now
+        if order.type == OrderType.MARKET and _plain_market(type(self)):
+            # the common case without the OrderEvent round trip LEAN's contract needs for
+            # a user's override (a backtest's orders are mostly market orders)
+            return FillModel._market(self, security, order, now)
         event = getattr(self, _LEAN_METHOD[order.type])(security, order)
         if event is None or event.status not in (OrderStatus.FILLED, OrderStatus.PARTIALLY_FILLED):
             return None
@@ -269,6 +273,11 @@ def trailing_stop_price(
     """Stop price at ``amount`` (or ``amount`` x price) away from the reference price."""
     offset = reference * amount if as_percentage else amount
     return reference - offset if direction == OrderDirection.SELL else reference + offset
+
+
+def _plain_market(model: type) -> bool:
+    """True when ``model`` fills market orders with FillModel's own rule."""
+    return model.market_fill is FillModel.market_fill and model._market is FillModel._market
 
 
 def _slippage(security: Any, order: Order) -> float:

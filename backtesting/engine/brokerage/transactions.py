@@ -16,7 +16,6 @@ from backtesting.engine.brokerage.fees import fee_amount
 from backtesting.engine.brokerage.fills import Fill
 from backtesting.engine.brokerage.orders import (
     CLOSED_STATUSES,
-    DIRECTION_NAME,
     ORDER_STATUS_NAME,
     MarketOnCloseOrder,
     Order,
@@ -318,17 +317,18 @@ def _call_user_fill_model(model: Any, security: Any, order: Order) -> Fill | Non
 def order_event_payload(event: OrderEvent, order: Order) -> dict[str, Any]:
     """The sink's ``order_event`` dict (see results/sink.py)."""
     fee = event.order_fee.value.amount
+    state = order.to_dict()
     return {
         "type": "order_event",
         "time": iso_time(event.time),
         "order_id": event.order_id,
-        "symbol": str(event.symbol),
+        "symbol": state["symbol"] if event.symbol is order.symbol else str(event.symbol),
         "status": ORDER_STATUS_NAME[event.status],
-        "direction": DIRECTION_NAME[order.direction],
+        "direction": state["direction"],
         "quantity": order.quantity,
         "fill_quantity": event.fill_quantity,
         "fill_price": event.fill_price,
         "fee": float(fee) if isinstance(fee, Decimal) else fee,
         "message": event.message,
-        "order": order.to_dict(),
+        "order": state,
     }

@@ -57,6 +57,10 @@ class ExchangeHours:
     #: arrays derived from the sessions over a date range (the feed's session bounds and
     #: fill-forward grids), shared by every subscription on these hours (read-only)
     derived: dict[tuple[Any, ...], Any] = field(default_factory=dict, repr=False, compare=False)
+    #: the last (moment, extended, answer) of is_open: an order asks it several times
+    _last_open: tuple[Any, bool, bool] = field(
+        default=(None, False, False), repr=False, compare=False
+    )
 
     @property
     def always_open(self) -> bool:
@@ -114,10 +118,12 @@ class ExchangeHours:
 
     def is_open(self, moment: datetime, extended: bool = False) -> bool:
         """True when the exchange is open at ``moment`` (start inclusive, end exclusive)."""
-        for a, b in self.sessions(moment.date(), extended):
-            if a <= moment < b:
-                return True
-        return False
+        last, last_extended, answer = self._last_open
+        if last == moment and last_extended == extended:
+            return answer
+        answer = any(a <= moment < b for a, b in self.sessions(moment.date(), extended))
+        self._last_open = (moment, extended, answer)
+        return answer
 
     def is_open_span(self, start: datetime, end: datetime, extended: bool = False) -> bool:
         """True when the bar [start, end) overlaps an open session (LEAN's IsOpen(start, end))."""
