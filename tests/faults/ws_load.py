@@ -2,8 +2,8 @@
 
 Each client is a page with the Resources panel open and a running backtest's stream
 (two sockets). Every socket reconnects by itself; the backtest socket resumes after the
-last ``seq`` it saw. Prints a first JSON line once every socket is open (at most
-``warm_up`` seconds), runs ``seconds`` more (a bounded loop), then prints a last JSON line:
+last ``seq`` it saw. Prints a first JSON line once every socket is open (see
+``_start_clock``), runs ``seconds`` more (a bounded loop), then prints a last JSON line:
 sockets connected, frames received, errors, and the stream's gaps and repeats.
 Kept out of the test process so its CPU does not skew the API latencies measured there.
 """
@@ -54,9 +54,17 @@ async def _socket(config: dict[str, Any], path: str, stats: dict[str, Any], seqs
 
 
 async def _start_clock(config: dict[str, Any], stats: dict[str, Any], sockets: int) -> None:
-    """Once every socket is open (or the warm-up is over), run ``seconds`` more."""
-    started = time.monotonic()
-    while stats["connected"] < sockets and time.monotonic() - started < config["warm_up"]:
+    """Once every socket is open, run ``seconds`` more. The wait ends early when no socket
+    opened for ``stall`` seconds (the server stopped accepting) and at ``warm_up`` at the
+    latest: a slow machine takes longer to open them all, a broken server makes no progress."""
+    started = last_progress = time.monotonic()
+    opened = 0
+    while stats["connected"] < sockets:
+        now = time.monotonic()
+        if stats["connected"] > opened:
+            opened, last_progress = stats["connected"], now
+        if now - started >= config["warm_up"] or now - last_progress >= config["stall"]:
+            break
         await asyncio.sleep(0.2)
     config["state"].update(ready=True, deadline=time.monotonic() + config["seconds"])
     ready = {"ready": stats["connected"], "of": sockets, "after_s": time.monotonic() - started}
