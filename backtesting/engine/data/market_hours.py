@@ -121,7 +121,11 @@ class ExchangeHours:
         last, last_extended, answer = self._last_open
         if last == moment and last_extended == extended:
             return answer
-        answer = any(a <= moment < b for a, b in self.sessions(moment.date(), extended))
+        answer = False
+        for a, b in self.sessions(moment.date(), extended):
+            if a <= moment < b:
+                answer = True
+                break
         self._last_open = (moment, extended, answer)
         return answer
 
