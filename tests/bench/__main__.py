@@ -204,7 +204,10 @@ def print_table(table: dict, engines: list[str]) -> None:
         print(line)
     print(
         "\nFill convention: all engines fill a market order at the close of the signal bar "
-        "(LEAN on minute trade bars; backtrader cheat_on_close; backtesting.py trade_on_close)."
+        "(LEAN on minute trade bars; backtrader cheat_on_close; backtesting.py trade_on_close), "
+        "except that LEAN turns a signal on the bar ending at the 16:00 close into a "
+        "market-on-open order, filled at the next open. Signals: the same rule in every engine "
+        "(tests/bench/peers.py), so the order counts should match."
     )
     print(
         "QuantDesk's first column is end to end (reading LEAN's zipped files included); "

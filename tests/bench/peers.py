@@ -6,7 +6,19 @@ JSON line ``{"bars", "seconds", "trades"}``. It must not import QuantDesk: PyPI'
 
 Fill convention: both peers are set to fill at the close of the signal bar
 (backtrader ``cheat_on_close``, backtesting.py ``trade_on_close``), which is what LEAN does
-for a market order on minute trade data, so every engine makes the same trades.
+for a market order on minute trade data (a signal on a bar that ends at the close becomes
+LEAN's market-on-open order, filled at the next open: the same trade, another price).
+
+Signal rule, the same in every engine (``tests/bench/quantdesk.py`` too): the fast average
+is above or below the slow one; averages closer than ``TIE`` are a tie and change nothing;
+an order goes in when the side flips (buy when above and flat, sell when below and long).
+Prices have four decimals, so averages of 10 and 30 closes that differ at all differ by
+at least 0.0001 / 30 (3e-6), while float rounding in a running sum over a million bars
+stays far below 1e-9. The engines' own ways with an exact tie (backtrader's last non-zero
+difference, backtesting.py's strict comparisons, float noise in a running sum) therefore
+no longer make their trades differ: on the benchmark's data all three place the same
+orders. (backtesting.py calls ``next`` from the bar after the averages' first one, so its
+strategy takes that first bar's side itself.)
 """
 
 from __future__ import annotations
@@ -22,6 +34,15 @@ import numpy as np
 import pandas as pd
 
 FAST, SLOW = 10, 30
+TIE = 1e-9
+
+
+def side(fast: float, slow: float) -> bool | None:
+    """True above, False below, None for a tie or a missing average (NaN)."""
+    difference = fast - slow
+    if not abs(difference) >= TIE:
+        return None
+    return difference > 0
 
 
 def load_frame(data_dir: Path, ticker: str) -> pd.DataFrame:
@@ -55,22 +76,28 @@ def run_backtrader(frames: dict[str, pd.DataFrame], workload: str) -> tuple[floa
 
     class Cross(bt.Strategy):
         def __init__(self):
-            self.crosses = {
-                d._name: bt.ind.CrossOver(
-                    bt.ind.SMA(d.close, period=FAST), bt.ind.SMA(d.close, period=SLOW)
-                )
+            self.averages = {
+                d._name: (bt.ind.SMA(d.close, period=FAST), bt.ind.SMA(d.close, period=SLOW))
                 for d in self.datas
             }
+            self.above = {}
             self.trades = 0
 
         def next(self):
             share = 1.0 / len(self.datas)
             for d in self.datas:
-                cross = self.crosses[d._name][0]
-                if cross > 0 and not self.getposition(d).size:
+                fast, slow = self.averages[d._name]
+                above = side(fast[0], slow[0])
+                if above is None:
+                    continue
+                before = self.above.get(d._name)
+                self.above[d._name] = above
+                if before is None or above == before:
+                    continue
+                if above and not self.getposition(d).size:
                     self.order_target_percent(d, target=share * 0.99)
                     self.trades += 1
-                elif cross < 0 and self.getposition(d).size:
+                elif not above and self.getposition(d).size:
                     self.order_target_percent(d, target=0.0)
                     self.trades += 1
 
@@ -88,7 +115,6 @@ def run_backtrader(frames: dict[str, pd.DataFrame], workload: str) -> tuple[floa
 
 def run_backtesting_py(frames: dict[str, pd.DataFrame], workload: str) -> tuple[float, int]:
     from backtesting import Backtest, Strategy
-    from backtesting.lib import crossover
 
     def sma(values, n):
         return pd.Series(values).rolling(n).mean()
@@ -106,12 +132,23 @@ def run_backtesting_py(frames: dict[str, pd.DataFrame], workload: str) -> tuple[
         def init(self):
             self.fast = self.I(sma, self.data.Close, FAST)
             self.slow = self.I(sma, self.data.Close, SLOW)
+            self.above = None
 
         def next(self):
-            if crossover(self.fast, self.slow) and not self.position:
+            if self.above is None and len(self.data) > 1:
+                # next() starts on the bar after the averages' first one: that first bar
+                # sets the side, as in the other engines
+                self.above = side(self.fast[-2], self.slow[-2])
+            above = side(self.fast[-1], self.slow[-1])
+            if above is None:
+                return
+            before, self.above = self.above, above
+            if before is None or above == before:
+                return
+            if above and not self.position:
                 self.buy(size=0.99)
                 Cross.orders += 1
-            elif crossover(self.slow, self.fast) and self.position:
+            elif not above and self.position:
                 self.position.close()
                 Cross.orders += 1
 

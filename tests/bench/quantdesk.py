@@ -67,6 +67,8 @@ from AlgorithmImports import *
 TICKERS = {tickers!r}
 START = {start!r}
 END = {end!r}
+#: averages closer than this are a tie: no cross (tests/bench/peers.py uses the same rule)
+TIE = 1e-9
 
 
 class DoNothing(QCAlgorithm):
@@ -98,7 +100,10 @@ class SmaCross(QCAlgorithm):
         for symbol, (fast, slow) in self.pairs.items():
             if not slow.is_ready:
                 continue
-            above = fast.current.value > slow.current.value
+            difference = fast.current.value - slow.current.value
+            if -TIE < difference < TIE:
+                continue
+            above = difference > 0
             before = self.above.get(symbol)
             self.above[symbol] = above
             if before is None or above == before:
