@@ -408,3 +408,22 @@ def test_parallel_loads_keep_order_and_the_first_load_stays_on_this_thread():
 
     with pytest.raises(ValueError, match="no such file"):
         _load_in_parallel([load(0), failing, load(2)])
+
+
+def test_nanoseconds_of_a_moment_agree_with_numpy():
+    """``to_ns`` computes naive datetimes by arithmetic and leaves the rest to numpy."""
+    from datetime import date, datetime
+
+    from backtesting.engine.feed.subscription import from_ns, to_ns
+
+    for moment in (
+        datetime(2010, 1, 4, 9, 31),
+        datetime(1960, 5, 1, 0, 0, 0, 123456),
+        datetime(2099, 12, 31, 23, 59, 59, 999999),
+        date(2013, 10, 7),
+        np.datetime64("2013-10-07T09:30:00.000000001"),
+    ):
+        assert to_ns(moment) == int(np.datetime64(moment, "ns").astype(np.int64)), moment
+    assert from_ns(to_ns(datetime(1960, 5, 1, 0, 0, 0, 123456))) == datetime(
+        1960, 5, 1, 0, 0, 0, 123456
+    )
