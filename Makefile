@@ -6,7 +6,7 @@ export DATA_DIR ?= $(abspath ../shared/data/lean)
 
 .PHONY: run test lint bench install install-test migrate vendor
 
-$(VENV)/.installed: pyproject.toml setup.py backtesting/engine/data/_fastcsv.c
+$(VENV)/.installed: pyproject.toml setup.py $(wildcard backtesting/engine/*/_fast*.c)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e .

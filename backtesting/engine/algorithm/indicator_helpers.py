@@ -142,7 +142,7 @@ class IndicatorHelpersMixin:
         if selector is None and generic_update and indicator._input in (POINT, ANY):
             # the common case, once per bar: update(time, value) is exactly this (a point
             # without a symbol); the loop calls feed.close when it has no bar to hand
-            feed_close = indicator._process_value
+            feed_close = indicator._close_feed()
 
             def feed(bar: Any) -> None:
                 feed_close(bar.end_time, float(bar.value))

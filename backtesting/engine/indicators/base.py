@@ -188,6 +188,11 @@ class IndicatorBase(WindowBase):
         point.value = value
         self._process(point)
 
+    def _close_feed(self) -> Any:
+        """What the engine's feed calls with (end time, close) when it has no bar to hand:
+        ``update(end_time, close)`` without the argument parsing."""
+        return self._process_value
+
     def reset(self) -> None:
         """Return to the freshly constructed state (samples 0, value 0, not ready)."""
         self.samples = 0

@@ -24,6 +24,9 @@ class RollingWindow:
     parameter only documents what the window holds.
     """
 
+    # (slots: indicators' compiled reads use them, see indicators/_fastsma.c)
+    __slots__ = ("_size", "_items", "_samples", "_most_recently_removed")
+
     def __init__(self, size: int) -> None:
         if size < 0:
             raise ValueError(INVALID_SIZE.format(minimum=0))
