@@ -56,17 +56,6 @@ def _point(p):
     return None if p is None else (p.symbol, p.time, p.end_time, p.value, p.is_fill_forward)
 
 
-def _observe(sma: SimpleMovingAverage) -> tuple:
-    return (
-        sma.samples,
-        sma.is_ready,
-        _point(sma.current),
-        _point(sma.previous),
-        _point(sma[1]),
-        float(sma),
-    )
-
-
 def _trace(seed: int) -> list:
     """Random operations on an average, and what an algorithm would see after each."""
     rng = random.Random(seed)
@@ -102,7 +91,7 @@ def _trace(seed: int) -> list:
         elif op < 0.86 and leaves and step > 220:
             sma.update(trade_bar(moment, value, value, value, value))  # a bar: generic path
         if rng.random() < 0.6:  # reads every few steps, some outputs are never read
-            seen.append(_observe(sma))
+            seen.append(fast_paths._read_state(sma))
     seen.append(fired)
     seen.append([_point(p) for p in sma])
     seen.append(sma._raw)
@@ -137,7 +126,7 @@ def test_a_copied_or_pickled_average_goes_on_like_the_original(implementation):
             each._close_feed()(start + timedelta(minutes=i), 100.0 + i * i % 7)
     for each in copies:
         assert each._mean is not sma._mean
-        assert _observe(each) == _observe(sma)
+        assert fast_paths._read_state(each) == fast_paths._read_state(sma)
         assert [_point(p) for p in each.window] == [_point(p) for p in sma.window]
 
 
