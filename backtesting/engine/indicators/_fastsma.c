@@ -198,7 +198,7 @@ static PyObject *mean_push(RunningMean *self, PyObject *const *args, Py_ssize_t 
     }
     PyObject *end_time = args[0], *value = args[1], *point = nargs == 3 ? args[2] : Py_None;
     PyObject *owner = self->owner;
-    if (owner == NULL) {
+    if (owner == NULL || self->ends == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "RunningMean without its average");
         return NULL;
     }
@@ -372,7 +372,7 @@ static PyObject *mean_setstate(RunningMean *self, PyObject *state) {
                           &removed, &last_end, &last_point, &PyList_Type, &outputs, &unread))
         return NULL;
     Py_ssize_t count = PyList_GET_SIZE(inputs), out_len = PyList_GET_SIZE(outputs);
-    if (count > self->period || out_len > OUTPUTS) {
+    if (self->ends == NULL || count > self->period || out_len > OUTPUTS) {
         PyErr_SetString(PyExc_ValueError, "RunningMean state does not fit its period");
         return NULL;
     }
