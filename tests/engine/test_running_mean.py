@@ -141,3 +141,60 @@ def test_the_compiled_reads_behave_as_properties():
         SimpleMovingAverage.__dict__["current"].__get__(object(), object)
     with pytest.raises(TypeError):
         running_mean.CompiledRunningMean(object(), 3)  # only an average owns one
+
+
+CROSSOVER = """
+from AlgorithmImports import *
+
+class Cross(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2013, 10, 7)
+        self.set_end_date(2013, 10, 11)
+        self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.fast, self.slow = self.sma(self.spy, 5), self.sma(self.spy, 20)
+
+    def on_data(self, data):
+        if not self.slow.is_ready:
+            return
+        if self.fast.current.value > self.slow.current.value:
+            if not self.portfolio.invested:
+                self.set_holdings(self.spy, 1)
+        elif self.portfolio.invested:
+            self.liquidate(self.spy)
+"""
+
+
+def _run_crossover(data_dir) -> dict:
+    from backtesting.engine.loader import compile_sources, load_algorithm
+    from backtesting.engine.results.sink import MemorySink
+    from backtesting.engine.runner import run_algorithm
+
+    sink = MemorySink()
+    result = run_algorithm(
+        load_algorithm(compile_sources({"main.py": CROSSOVER})), data_dir=data_dir, sink=sink
+    )
+    assert result["status"] == "Completed", result.get("stacktrace")
+    orders = [e for e in sink.events if e["type"] == "order_event"]
+    return {"statistics": result["statistics"], "orders": orders}
+
+
+def test_a_minute_backtest_gives_the_same_results_with_either_running_mean(
+    lean_data_dir, monkeypatch
+):
+    compiled = _run_crossover(lean_data_dir)
+    pushes = []
+
+    class CountedRunningMean(running_mean.RunningMean):
+        __slots__ = ()
+
+        def push(self, *args):
+            pushes.append(1)
+            super().push(*args)
+
+    with monkeypatch.context() as patch:
+        use_python(patch)
+        patch.setattr(moving_averages, "RUNNING_MEAN", CountedRunningMean)
+        python = _run_crossover(lean_data_dir)
+    assert len(pushes) > 2 * 4 * 390  # both averages, every minute, in Python
+    assert len(compiled["orders"]) > 20
+    assert compiled == python

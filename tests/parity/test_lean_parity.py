@@ -95,3 +95,28 @@ def test_more_lean_regressions_match(name: str, file: str, lean_data_dir: Path) 
     actual = {k: result["statistics"].get(k) for k in EXTRA[name]}
     mismatches = {k: (actual[k], v) for k, v in EXTRA[name].items() if actual[k] != v}
     assert not mismatches, f"{name}: (ours, LEAN's) {mismatches}"
+
+
+def test_numpys_parser_gives_leans_numbers_too(
+    lean_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An install without a C compiler parses minute files with numpy (readers.py): the
+    minute case still matches LEAN string for string."""
+    from backtesting.engine.data import readers
+
+    parsed = []
+    monkeypatch.setattr(readers, "_fastcsv", None)
+    numpy_parser = readers._parse_numeric_with_numpy
+    monkeypatch.setattr(
+        readers,
+        "_parse_numeric_with_numpy",
+        lambda *args: parsed.append(1) or numpy_parser(*args),
+    )
+    readers._read_numeric_cached.cache_clear()  # (files the compiled parser read before)
+    result = run_case("basic_template.py", {}, lean_data_dir)
+    assert result["status"] == "Completed", result["stacktrace"]
+    assert parsed  # numpy read the minute files
+    expected = {
+        k: v for k, v in EXPECTED["BasicTemplateAlgorithm"].items() if k not in INFORMATIONAL
+    }
+    assert {k: result["statistics"].get(k) for k in expected} == expected
