@@ -145,8 +145,7 @@ class _Server:
         job_fd, event_fd = fds
         request: dict[str, Any] = marshal.loads(bytes(payload))
         job_sock = socket.socket(fileno=job_fd)
-        if request.get("warm"):
-            _warm(request["warm"], request["data_dir"])
+        _warm(request.get("warm") or [], request["data_dir"])
         try:
             pid = os.fork()
         except OSError:
@@ -220,12 +219,17 @@ class _Server:
 
 
 def _warm(keys: list, data_dir: str) -> None:
-    """Parse the files an earlier run of the same optimization read, before forking: the
-    child inherits them parsed (``engine.data.warm`` validates the untrusted keys)."""
+    """Parse, before forking, what the child would otherwise parse itself: the data folder's
+    market-hours and symbol-properties databases (every run reads them; cached here after
+    the first job) and the files an earlier run of the same optimization read (``keys``,
+    which ``engine.data.warm`` validates: they come from an untrusted child). The child
+    inherits them parsed. (A forkserver serves one data folder: ``ServerSpec.data_dir``.)"""
     try:
         from backtesting.engine.data import warm
 
-        warm.preload(keys, data_dir)
+        warm.preload_databases(data_dir)
+        if keys:
+            warm.preload(keys, data_dir)
     except Exception:  # noqa: BLE001, S110  # warming is an optimisation; the child reads itself
         pass
 

@@ -47,6 +47,24 @@ def test_preload_parses_data_files_once_and_refuses_anything_else() -> None:
     assert readers._read_csv_cached.cache_info().hits == info.hits + 1
 
 
+def test_the_forkserver_hands_every_child_the_parsed_databases(tmp_path) -> None:
+    """Every backtest reads the market-hours and symbol-properties databases: the
+    forkserver parses its data folder's once, before forking, and children hit the cache."""
+    from backtesting.engine.data import market_hours, symbol_properties
+    from backtesting.sandbox import server
+
+    for cached in (market_hours._load, symbol_properties._load):
+        cached.cache_clear()
+    server._warm([], DATA_DIR)  # what the server does with each request, before forking
+    for cached in (market_hours._load, symbol_properties._load):
+        assert cached.cache_info().currsize == 1
+    market_hours.MarketHoursDatabase.from_data_dir(Path(DATA_DIR))  # the child's reads
+    symbol_properties.SymbolPropertiesDatabase.from_data_dir(Path(DATA_DIR))
+    for cached in (market_hours._load, symbol_properties._load):
+        assert cached.cache_info().hits == 1
+    server._warm([], str(tmp_path))  # a folder without them: the child reports it, not this
+
+
 def test_a_run_reports_its_reads_and_a_run_forked_warm_gives_the_same_result() -> None:
     artifact = loader.pack_artifact(loader.compile_sources({"main.py": ALGORITHM}))
     limits = SandboxLimits(memory_mb=8192, cores=1, cpu_seconds=60, wall_seconds=60)

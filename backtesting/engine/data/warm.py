@@ -100,6 +100,17 @@ def _valid(key: list[Any], root: str) -> bool:
     )
 
 
+def preload_databases(data_dir: str) -> None:
+    """Parse the market-hours and symbol-properties databases of ``data_dir`` into this
+    process's caches: every backtest reads both, and in a freshly forked child they were
+    a third of a one-day backtest (about 30 ms of 96). A missing file is the child's error."""
+    try:
+        market_hours.MarketHoursDatabase.from_data_dir(data_dir)  # type: ignore[arg-type]
+        symbol_properties.SymbolPropertiesDatabase.from_data_dir(data_dir)  # type: ignore[arg-type]
+    except OSError:
+        pass
+
+
 def preload(keys: Iterable[list[Any]], data_dir: str) -> int:
     """Parse the files behind ``keys`` into this process's caches; returns how many.
 
