@@ -76,3 +76,67 @@ def test_anything_else_is_left_to_numpy(fastcsv, text, ncols):
 def test_the_readers_parse_long_decimals_through_numpy():
     matrix = readers._parse_numeric(b"0,24.426957669999997\n60000,1.5", 2, integers=False)
     assert matrix.tolist() == [[0.0, 24.426957669999997], [60000.0, 1.5]]
+
+
+def _pandas_rows(path, ncols, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(readers, "_fastcsv", None)
+        readers._read_csv_cached.cache_clear()
+        rows = readers._read_csv_cached(str(path), ncols)
+    readers._read_csv_cached.cache_clear()
+    return rows
+
+
+def test_every_sample_daily_and_hour_file_reads_as_pandas_reads_it(
+    fastcsv, lean_data_dir, monkeypatch
+):
+    compared = 0
+    for path in sorted(lean_data_dir.glob("*/*/*/*.zip")):
+        if path.parent.name not in ("daily", "hour"):
+            continue
+        for ncols in (6, 11):  # trade or quote: the other width is left to pandas
+            fast = readers._read_dated_compiled(str(path), ncols)
+            if fast is None:
+                continue
+            slow = _pandas_rows(path, ncols, monkeypatch)
+            assert np.array_equal(fast.times, slow.times), path
+            assert np.array_equal(fast.days, slow.days), path
+            assert np.array_equal(fast.values, slow.values, equal_nan=True), path
+            assert not fast.values.flags.writeable  # shared through the cache
+            compared += 1
+    assert compared > 20
+
+
+@pytest.mark.parametrize(
+    ("stamp", "seconds"),
+    [
+        (b"19700101 00:00", 0),
+        (b"20131007 16:00", 1381161600),
+        (b"20120229 09:30", 1330507800),  # a leap day
+        (b"20000229 00:00", 951782400),  # 2000 is a leap year
+        (b"19691231 23:59", -60),
+    ],
+)
+def test_a_stamp_is_seconds_since_the_epoch(fastcsv, stamp, seconds):
+    parsed = np.frombuffer(fastcsv.parse_dated(stamp + b",1.5", 2)).tolist()
+    assert parsed == [seconds, 1.5]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        b"20130229 00:00",  # no leap day in 2013
+        b"19000229 00:00",  # nor in 1900
+        b"20131307 00:00",
+        b"20131032 00:00",
+        b"20131007 24:00",
+        b"20131007 10:60",
+        b"2013-10-07 00:00",
+        b"20131007 0:00",
+        b"20131007T00:00",
+        b"20131007 00:00:00",
+        b"20131007",
+    ],
+)
+def test_anything_but_a_plain_stamp_is_left_to_pandas(fastcsv, stamp):
+    assert fastcsv.parse_dated(stamp + b",1", 2) is None

@@ -78,6 +78,9 @@ def _read_csv_cached(path_text: str, ncols: int) -> _DatedRows | None:
     path = Path(path_text)
     if not path.exists():
         return None
+    compiled = _read_dated_compiled(path_text, ncols)
+    if compiled is not None:
+        return compiled
     try:
         frame = pd.read_csv(path, header=None, compression="zip", dtype={0: str})
     except pd.errors.EmptyDataError:
@@ -91,6 +94,26 @@ def _read_csv_cached(path_text: str, ncols: int) -> _DatedRows | None:
         array.flags.writeable = False
     days = times.astype("datetime64[D]")
     days.flags.writeable = False
+    return _DatedRows(times, days, values)
+
+
+def _read_dated_compiled(path_text: str, ncols: int) -> _DatedRows | None:
+    """A daily/hour file through the compiled parser (about ten times faster than pandas,
+    and every backtest reads its benchmark's hour file); None leaves the file to pandas:
+    no compiler, an unusual zip, fewer or more columns, or a time that is not
+    ``YYYYMMDD HH:MM``."""
+    if _fastcsv is None:
+        return None
+    text = _member_text(path_text)
+    parsed = _fastcsv.parse_dated(text.strip(), ncols) if text else None
+    if parsed is None:
+        return None
+    matrix = np.frombuffer(parsed, dtype=np.float64).reshape(-1, ncols)
+    times = (matrix[:, 0].astype(np.int64) * 1_000_000_000).astype("datetime64[ns]")
+    values = np.ascontiguousarray(matrix[:, 1:])
+    days = times.astype("datetime64[D]")
+    for array in (times, days, values):
+        array.flags.writeable = False
     return _DatedRows(times, days, values)
 
 
