@@ -37,6 +37,9 @@ RETRY_SECONDS = 0.5
 #: what a restarted or unreachable database raises (the connection is then dropped).
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
+#: a ``result`` event's status -> the backtest's (anything else is a runtime error)
+RESULT_STATUSES = {"Completed": Backtest.Status.COMPLETED, "Stopped": Backtest.Status.STOPPED}
+
 T = TypeVar("T")
 
 
@@ -132,8 +135,14 @@ class RunMonitor:
     from a cached flag keeps database access off that loop and in one thread.
     """
 
-    def __init__(self, backtest_id: int) -> None:
+    def __init__(
+        self, backtest_id: int | None, waiting: Callable[[], list[int]] | None = None
+    ) -> None:
+        #: the running backtest watched (a batch moves it from run to run; None: none yet)
         self.backtest_id = backtest_id
+        #: a batch's rows still queued behind the running one: each heartbeat marks them
+        #: as waiting on a live worker, so the sweeper does not send them elsewhere
+        self._waiting = waiting
         self._stop = threading.Event()
         self._done = threading.Event()
         self._thread = threading.Thread(
@@ -152,6 +161,11 @@ class RunMonitor:
         """The sandbox's poll: True once a stop was requested or the run ended elsewhere."""
         return self._stop.is_set()
 
+    def watch(self, backtest_id: int | None) -> None:
+        """A batch's next run: watch its backtest (its claim has just stamped it); None
+        before a run is finished, so that its end is not read as a stop of the next."""
+        self.backtest_id = backtest_id
+
     def _run(self) -> None:
         beat_every = max(1, round(settings.HEARTBEAT_INTERVAL_SECONDS / STOP_POLL_SECONDS))
         tick = 0
@@ -160,16 +174,21 @@ class RunMonitor:
             # heartbeat, and a run that ends sooner, like most optimization combinations,
             # then needs no connection of its own)
             while not self._done.wait(STOP_POLL_SECONDS):
+                backtest_id = self.backtest_id
+                if backtest_id is None:
+                    continue
                 try:
                     if tick % beat_every == 0:
-                        wanted = services.heartbeat(backtest_id=self.backtest_id)
+                        wanted = services.heartbeat(backtest_id=backtest_id)
+                        if self._waiting is not None:
+                            services.keep_queued(backtest_ids=self._waiting())
                     else:
-                        wanted = services.stop_requested(backtest_id=self.backtest_id)
+                        wanted = services.stop_requested(backtest_id=backtest_id)
                 except Exception:  # a database hiccup must not end the run; the next tick retries
                     logger.exception("monitor of backtest %s failed", self.backtest_id)
                     connection.close()  # reconnect on the next tick (after a restart)
                     wanted = False
-                if wanted:
+                if wanted and backtest_id == self.backtest_id:
                     self._stop.set()
                 tick += 1
         finally:
@@ -242,6 +261,34 @@ def _combination_done(backtest: Backtest, warm: list) -> Callable[[Any], None]:
     return child_done
 
 
+def run_batch_in_sandbox(
+    backtests: list[Backtest],
+    on_run: Callable[[int], bool],
+    on_events: Callable[[list[dict[str, Any]]], object],
+    should_stop: Callable[[], bool],
+    on_done: Callable[[Any], None],
+) -> None:
+    """Run a batch of one optimization's combinations in one sandboxed child, in order.
+
+    The batch's seam between the platform and ``backtesting.sandbox`` (tests replace it):
+    ``on_run(i)`` before combination ``i`` (False declines it, which ends the batch), then
+    its events, the last its ``result``; ``on_done`` once the child's work is over.
+    """
+    from backtesting.sandbox import SandboxJob, run_sandboxed
+
+    first = backtests[0]
+    job = SandboxJob(
+        artifact=bytes(first.artifact.blob),
+        parameters={},
+        data_dir=str(settings.DATA_DIR),
+        limits=sandbox_limits(first),
+        warm=tuple(shared_data_files(first)),
+        runs=tuple({str(k): str(v) for k, v in b.parameters.items()} for b in backtests),
+        **order_quota(first),
+    )
+    run_sandboxed(job, on_events=on_events, should_stop=should_stop, on_done=on_done, on_run=on_run)
+
+
 def order_quota(backtest: Backtest) -> dict[str, Any]:
     """The tier's order quota for the engine, which rejects the order past it and ends the
     run with the sentence the platform would store (backtesting.services.ORDER_QUOTA_ERROR)."""
@@ -265,6 +312,113 @@ def shared_data_files(backtest: Backtest) -> list:
     if not backtest.optimization_id:
         return []
     return list(backtest.optimization.data_files or [])
+
+
+class CombinationBatch:
+    """The worker side of a batch: claims each combination as the child reaches it, stores
+    its events, and finishes it at its ``result``, while the child already runs the next.
+
+    A combination the child never reached (it died, or one combination was stopped) and
+    that is still queued is sent again as a batch of its own, unless the batch ended on a
+    combination it could not claim (whoever holds that one holds the rest; the sweeper
+    re-sends what nobody holds). One the child reached always ends, with the child's
+    result or the worker's error.
+    """
+
+    def __init__(self, backtests: list[Backtest]) -> None:
+        self.backtests = backtests
+        self.monitor = RunMonitor(None, waiting=self.waiting)
+        self.index = -1  # the combination under way
+        self.writer: EventWriter | None = None  # its events' writer; None: none under way
+        self.reached = 0  # how many combinations the child announced
+        #: a combination was not queued any more when the child reached it: another worker
+        #: runs this batch too (a duplicate message), or the optimization was aborted
+        self.declined = False
+
+    def waiting(self) -> list[int]:
+        return [b.pk for b in self.backtests[self.index + 1 :]]
+
+    def run(self) -> None:
+        try:
+            with self.monitor:
+                run_batch_in_sandbox(
+                    self.backtests, self.start, self.events, self.monitor.should_stop, self.done
+                )
+        except BaseException as exc:  # noqa: B036  # as execute_backtest: end the run, then re-raise interrupts
+            logger.exception("batch %s failed in the worker", [b.pk for b in self.backtests])
+            # (a batch that failed before its first combination ends that one: each attempt
+            # then ends at least one, and sending the rest again cannot go on for ever)
+            if self.writer is not None or (self.reached == 0 and self.start(0)):
+                self._finish(
+                    Backtest.Status.RUNTIME_ERROR,
+                    "The worker failed to run the backtest:\n" + traceback.format_exc(),
+                )
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            self._send_unreached()
+
+    def start(self, index: int) -> bool:
+        """The child starts combination ``index``: claim it (False: it is not ours to run)."""
+        self.index, self.reached = index, index + 1
+        backtest_id = self.backtests[index].pk
+        claimed = with_database_retry(
+            lambda: services.claim_backtest(backtest_id=backtest_id, worker=worker_name()),
+            f"claiming backtest {backtest_id}",
+        )
+        if claimed is None:
+            self.declined = True
+            return False
+        self.writer = EventWriter(backtest_id, claimed.last_seq)
+        self.monitor.watch(backtest_id)
+        return True
+
+    def events(self, events: list[dict[str, Any]]) -> None:
+        if self.writer is None:
+            return  # a declined combination's (its child is being stopped)
+        self.writer(events)
+        for event in events:
+            if event.get("type") == "result":
+                status = RESULT_STATUSES.get(event.get("status"), Backtest.Status.RUNTIME_ERROR)
+                error = None if status == Backtest.Status.COMPLETED else event.get("error")
+                self._finish(status, None if error is None else str(error))
+
+    def done(self, outcome: Any) -> None:
+        """The child's work is over: the optimization may give its node to the next batch."""
+        backtest = self.backtests[max(self.index, 0)]
+        _combination_done(backtest, list(backtest.optimization.data_files or []))(outcome)
+
+    def _finish(self, status: str, error: str | None) -> None:
+        writer, self.writer = self.writer, None
+        assert writer is not None
+        self.monitor.watch(None)
+        writer.flush()
+        with_database_retry(
+            lambda: services.finish_backtest(
+                backtest_id=writer.backtest_id, status=status, error=error
+            ),
+            f"finishing backtest {writer.backtest_id}",
+        )
+
+    def _send_unreached(self) -> None:
+        rest = [b.pk for b in self.backtests[self.reached :]]
+        if rest and not self.declined:
+            with_database_retry(
+                lambda: services.send_queued_batch(backtest_ids=rest),
+                "sending a batch's combinations again",
+            )
+
+
+def execute_combinations(*, backtest_ids: list[int]) -> None:
+    """Run a batch of one optimization's combinations (queued rows, in this order) in one
+    sandboxed child; rows no longer queued are left out (a duplicate message runs none)."""
+    backtests = list(
+        Backtest.objects.filter(pk__in=backtest_ids, status=Backtest.Status.QUEUED)
+        .select_related("artifact", "optimization__node_model", "organization__tier")
+        .order_by("pk")
+    )
+    if backtests:
+        CombinationBatch(backtests).run()
 
 
 def worker_name() -> str:

@@ -46,6 +46,9 @@ class Backtest(models.Model):
         on_delete=models.CASCADE,
         related_name="backtests",
     )
+    #: a combination's batch: the grid index of the first combination dispatched with it.
+    #: One node runs a batch's combinations in one sandboxed child, one after the other.
+    batch = models.PositiveIntegerField(null=True, blank=True)
     name = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     parameters = models.JSONField(default=dict, blank=True)

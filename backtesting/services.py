@@ -161,6 +161,35 @@ def _send_run_message(backtest_id: int, delay_ms: int = 0) -> None:
     run_backtest.send_with_options(args=(backtest_id,), delay=delay_ms or None)
 
 
+def _send_batch_message(backtest_ids: list[int]) -> None:
+    from backtesting.actors import run_combinations
+
+    run_combinations.send(list(backtest_ids))
+
+
+def send_queued_batch(*, backtest_ids: list[int]) -> list[int]:
+    """Send a batch of combinations again (those still queued, in order); returns them."""
+    now = timezone.now()
+    queued = list(
+        Backtest.objects.filter(pk__in=backtest_ids, status=Backtest.Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if queued:
+        Backtest.objects.filter(pk__in=queued).update(enqueued_at=now)
+        _send_batch_message(queued)
+    return queued
+
+
+def keep_queued(*, backtest_ids: list[int]) -> None:
+    """A live worker holds these queued rows (a batch's, behind its running combination):
+    restart their resend clock, so that the sweeper does not send them elsewhere."""
+    if backtest_ids:
+        Backtest.objects.filter(pk__in=backtest_ids, status=Backtest.Status.QUEUED).update(
+            enqueued_at=timezone.now()
+        )
+
+
 def claim_backtest(*, backtest_id: int, worker: str) -> Backtest | None:
     """Move a queued backtest to running; None when it is not queued any more.
 
@@ -539,7 +568,12 @@ def resend_queued_backtests(*, older_than: timedelta, now: datetime | None = Non
     now = now or timezone.now()
     micro_grace = timedelta(seconds=settings.BMICRO_DELAY_SECONDS)
     resent: list[int] = []
-    queued = Backtest.objects.filter(status=Backtest.Status.QUEUED).select_related("node__model")
+    batches: dict[tuple[int, int], list[int]] = {}
+    queued = (
+        Backtest.objects.filter(status=Backtest.Status.QUEUED)
+        .select_related("node__model")
+        .order_by("pk")
+    )
     for backtest in queued:
         grace = older_than + (
             micro_grace if backtest.node and backtest.node.model.is_micro else timedelta()
@@ -549,9 +583,16 @@ def resend_queued_backtests(*, older_than: timedelta, now: datetime | None = Non
         updated = Backtest.objects.filter(
             pk=backtest.pk, status=Backtest.Status.QUEUED, enqueued_at=backtest.enqueued_at
         ).update(enqueued_at=now)
-        if updated:
+        if not updated:
+            continue
+        resent.append(backtest.pk)
+        if backtest.optimization_id and backtest.batch is not None:
+            # (together again: one node, one child, one combination at a time)
+            batches.setdefault((backtest.optimization_id, backtest.batch), []).append(backtest.pk)
+        else:
             _send_run_message(backtest.pk)
-            resent.append(backtest.pk)
+    for backtest_ids in batches.values():
+        _send_batch_message(backtest_ids)
     return resent
 
 

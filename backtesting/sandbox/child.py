@@ -1,4 +1,5 @@
-"""The sandboxed child: forked by the forkserver, runs exactly one backtest, then exits.
+"""The sandboxed child: forked by the forkserver, runs one backtest (or an optimization's
+batch of runs, one after the other), then exits.
 
 Steps, in this order (see ``layers`` for why the order matters):
 1. detach: own session, die with the forkserver, close every inherited descriptor but
@@ -6,10 +7,11 @@ Steps, in this order (see ``layers`` for why the order matters):
 2. layers: clean environment, network namespace, job folder, resource limits, BLAS
    threads, unprivileged uid, seccomp; report them as the first frame;
 3. unpack the artifact (refusing other Python versions), install the audit hook, run the
-   engine with a :class:`PipeSink`;
+   engine with a :class:`PipeSink` (a batch: once per parameter set, each run announced
+   by a ``RUN_FRAME``);
 4. turn any escaping exception (including ``SystemExit``/``KeyboardInterrupt``) into one
-   ``result`` event with the traceback, and ``os._exit`` without running atexit handlers
-   inherited from the forkserver.
+   ``result`` event per run with the traceback, and ``os._exit`` without running atexit
+   handlers inherited from the forkserver.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any, NoReturn
 from backtesting.engine import loader
 from backtesting.sandbox import audit, layers, logfilter, messages, steps
 from backtesting.sandbox.pacing import ProgressPacing
-from backtesting.sandbox.protocol import DATA_FILES_FRAME, LAYERS_FRAME, PipeSink
+from backtesting.sandbox.protocol import DATA_FILES_FRAME, LAYERS_FRAME, RUN_FRAME, PipeSink
 
 INTERNAL_ERROR = "The sandbox failed before the algorithm ran: {error}"
 CORRUPT_ARTIFACT = "The build artifact is corrupt; rebuild the project"
@@ -141,9 +143,9 @@ def _apply_layers(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None
         os.chdir(job_dir)
 
     steps.append(("job-folder", job_folder))
-    steps.append(
-        (layers.RLIMITS, lambda: layers.set_rlimits(limits["memory_mb"], limits["cpu_seconds"]))
-    )
+    # (a batch's runs share the child, and so its CPU time: each may use its own limit)
+    cpu_seconds = limits["cpu_seconds"] * max(1, len(request.get("runs") or ()))
+    steps.append((layers.RLIMITS, lambda: layers.set_rlimits(limits["memory_mb"], cpu_seconds)))
     steps.append(("blas-threads", lambda: layers.set_blas_threads(cores)))
     if user is not None:
         steps.append((layers.USER, lambda: layers.switch_user(user[0], user[1])))
@@ -162,7 +164,6 @@ def _apply_layers(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None
 
 
 def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
-    limits = request["limits"]
     try:
         modules = loader.unpack_artifact(request["artifact"])
     except loader.ArtifactVersionError as exc:
@@ -178,6 +179,29 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     warm.record()  # reported before the result, so the next run can inherit the parsed data
     if layers.AUDIT_HOOK in request["layers"]:
         audit.install(request["read_roots"], [job_dir], allowed_calls=_engine_c_calls())
+    runs = request.get("runs")
+    if not runs:
+        _run_one(entry, modules, request, request["parameters"], sink)
+        return
+    # A batch (an optimization's combinations): each run loads the artifact's modules
+    # afresh, so module-level state starts over, and shares this child's parsed data.
+    for index, parameters in enumerate(runs):
+        if index:
+            _between_runs()
+        sink.emit({"type": RUN_FRAME, "index": index})
+        if not _run_one(entry, modules, request, parameters, sink):
+            return  # the CPU limit of the whole batch is spent: the parent reports it
+
+
+def _run_one(
+    entry: Any,
+    modules: dict[str, Any],
+    request: dict[str, Any],
+    parameters: dict[str, str],
+    sink: PipeSink,
+) -> bool:
+    """One run, always ending with its ``result`` event; False when the child must stop."""
+    limits = request["limits"]
     steps.start(limits.get("step_seconds", 0.0))
     global _order_quota
     limit, sentence = request.get("orders") or (None, "")
@@ -187,7 +211,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
             modules,
             data_dir=request["data_dir"],
             sink=ProgressPacing(logfilter.LogFilter(_FriendlyResults(sink, limits["memory_mb"]))),
-            parameters=dict(request["parameters"]),
+            parameters=dict(parameters),
         )
     except (SystemExit, KeyboardInterrupt, GeneratorExit) as exc:
         sink.emit(_result(EXIT_REFUSED.format(what=type(exc).__name__), _traceback(exc)))
@@ -197,6 +221,7 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
     except layers.CpuLimitExceeded as exc:
         message = messages.CPU_EXCEEDED.format(cpu=limits["cpu_seconds"])
         sink.emit(_result(message, _traceback(exc)))
+        return False
     except BaseException as exc:  # noqa: B036  # every user error must become a result event
         sink.emit(_result(f"{type(exc).__name__}: {exc}", _traceback(exc)))
     finally:
@@ -206,6 +231,17 @@ def _run(request: dict[str, Any], sink: PipeSink, job_dir: str) -> None:
                 stream.flush()
             except Exception:  # noqa: BLE001, S110  # the result must still go out
                 pass
+    return True
+
+
+def _between_runs() -> None:
+    """Undo what one run of a batch may have changed for the next: the engine's one
+    assignable class setting. (No ``gc.collect()``: a full collection walks every object
+    the forkserver preloaded, and touching them copies their pages; it cost more than
+    the run itself. The collector's own generations reclaim a run's cycles.)"""
+    from backtesting.engine.brokerage.orders import MarketOnCloseOrder
+
+    MarketOnCloseOrder.submission_time_buffer = MarketOnCloseOrder.DEFAULT_SUBMISSION_TIME_BUFFER
 
 
 def _engine_c_calls() -> list[int]:

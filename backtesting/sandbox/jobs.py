@@ -42,6 +42,9 @@ class SandboxJob:
     #: the order quota the engine enforces (None = unlimited) and the sentence naming it
     max_orders: int | None = None
     max_orders_message: str = ""
+    #: an optimization's batch: one run per parameter set, one after the other in this one
+    #: child (``parameters`` is then unused); the limits hold per run, the CPU limit for all
+    runs: tuple[dict[str, str], ...] = ()
 
 
 @dataclass

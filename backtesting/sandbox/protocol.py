@@ -24,6 +24,9 @@ LAYERS_FRAME = "sandbox.layers"
 #: sent just before ``result``: ``{"type": DATA_FILES_FRAME, "keys": [[reader, *args], ...]}``,
 #: the cached reads the run made (``engine.data.warm``); the parent keeps it off the stream
 DATA_FILES_FRAME = "sandbox.data_files"
+#: a batch's child starts its run number ``index`` (0, 1, ...): ``{"type": RUN_FRAME,
+#: "index": i}``; every run's events end with its own ``result``
+RUN_FRAME = "sandbox.run"
 
 
 class ProtocolError(Exception):

@@ -33,6 +33,7 @@ from backtesting.sandbox.jobs import (
 from backtesting.sandbox.protocol import (
     DATA_FILES_FRAME,
     LAYERS_FRAME,
+    RUN_FRAME,
     Event,
     FrameDecoder,
     ProtocolError,
@@ -87,6 +88,7 @@ def run_sandboxed(
     should_stop: Callable[[], bool],
     poll_interval: float = 0.1,
     on_done: Callable[[SandboxOutcome], None] | None = None,
+    on_run: Callable[[int], bool] | None = None,
 ) -> SandboxOutcome:
     """Run ``job`` in a sandboxed child; blocks until it ended.
 
@@ -99,8 +101,15 @@ def run_sandboxed(
     optimization's next combination) may start while that batch is stored. It is the
     child's own report; the outcome returned is final. Safe to call from several threads
     at once.
+
+    A batch (``job.runs``): before the events of run ``i`` the child announces it and
+    ``on_run(i)`` is called; it returns False to decline the run, which stops the child.
+    Each run's events start with the layer report and end with its own ``result``
+    (handed over at once); the wall clock restarts with each run, and ``on_done`` waits
+    for the last. A child that dies mid-batch ends the current run as above; the runs it
+    never announced are simply not run. The outcome returned is the last run's.
     """
-    run = _Run(job, on_events, config, on_done)
+    run = _Run(job, on_events, config, on_done, on_run)
     try:
         handle = server_for(run.spec).submit(run.request())
     except SandboxUnavailable as exc:
@@ -121,10 +130,18 @@ class _Run:
         on_events: Callable[[list[Event]], None],
         cfg: Config,
         on_done: Callable[[SandboxOutcome], None] | None = None,
+        on_run: Callable[[int], bool] | None = None,
     ) -> None:
         self.job = job
         self.on_events = on_events
         self.on_done = on_done
+        self.on_run = on_run
+        # a batch: the run under way (-1 before the first), whether its result went out
+        # already, and the layer report each run's stream starts with
+        self.runs = len(job.runs)
+        self.run_index = -1
+        self.delivered = False
+        self.layers_report: Event | None = None
         self.cfg = cfg
         available = [n for n in probe.active_layers() if n not in cfg.disabled]
         self.use_bwrap = layers.BUBBLEWRAP in available
@@ -197,6 +214,7 @@ class _Run:
             "read_roots": [*self.spec.read_only_paths(), *_EXTRA_READ_ROOTS],
             "warm": [list(key) for key in self.job.warm],
             "orders": [self.job.max_orders, str(self.job.max_orders_message)],
+            "runs": [{str(k): str(v) for k, v in run.items()} for run in self.job.runs],
         }
 
     # -- the loop ---------------------------------------------------------------------
@@ -320,18 +338,51 @@ class _Run:
                     self._kill(handle, self.kill_reason or "protocol", time.monotonic())
                     return
                 self.layers = [str(n) for n in event.get("layers", [])]
-                self._add(_layers_log(self.layers, event.get("skipped") or {}))
-            elif event["type"] == LAYERS_FRAME or self.result is not None:
+                report = _layers_log(self.layers, event.get("skipped") or {})
+                if self.runs:
+                    self.layers_report = report  # (each run's stream starts with it)
+                else:
+                    self._add(report)
+                continue
+            if self.runs and event["type"] == RUN_FRAME:
+                if event.get("index") != self.run_index + 1 or self.run_index + 1 >= self.runs:
+                    self.protocol_error = "a batch's runs were announced out of order"
+                elif self.run_index >= 0 and not self.delivered:
+                    self.protocol_error = "a batch's run was announced before a result"
+                if self.protocol_error is not None:
+                    self._kill(handle, self.kill_reason or "protocol", time.monotonic())
+                    return
+                self._begin_run(self.run_index + 1, handle)
+                continue
+            if self.runs and self.run_index < 0:
+                self._begin_run(0, handle)  # (the child failed before its first run)
+            if event["type"] == LAYERS_FRAME or self.result is not None:
                 continue  # only the child's first frame is the report; result is the last
             elif event["type"] == DATA_FILES_FRAME:
                 keys = event.get("keys")
                 self.data_files = keys if isinstance(keys, list) else []
+            elif event["type"] == "result" and self.run_index + 1 < self.runs:
+                # a batch's run before the last: its stream ends here, the child goes on
+                self.result = event
+                self.batch.append(event)
+                self._flush()
+                self.delivered = True
             elif event["type"] == "result":
                 self.result, self.result_at = event, time.monotonic()
                 # (the child exits next: its teardown need not hold up what waits for it)
                 self._report_done(self._outcome(event, None))
             else:
                 self._add(event)
+
+    def _begin_run(self, index: int, handle: JobHandle | None) -> None:
+        """A batch's run ``index`` starts: its own stream, its own wall clock."""
+        self.run_index, self.result, self.delivered = index, None, False
+        self.deadline = time.monotonic() + self.job.limits.wall_seconds
+        if self.layers_report is not None:
+            self._add(dict(self.layers_report))
+        accepted = self.on_run(index) if self.on_run is not None else True
+        if not accepted and handle is not None and self.kill_reason is None:
+            self._kill(handle, "stop", time.monotonic())
 
     def _add(self, event: Event) -> None:
         if not self.batch:
@@ -377,11 +428,15 @@ class _Run:
         return self._end(result, code)
 
     def _end(self, result: Event, code: int | None) -> SandboxOutcome:
-        """Report the outcome, then hand over the last batch with the result."""
+        """Report the outcome, then hand over the last batch with the result (a batch's
+        child that died between two runs has nothing left to hand over)."""
+        if self.runs and self.run_index < 0:
+            self._begin_run(0, None)
         outcome = self._outcome(result, code)
         self._report_done(outcome)
-        self.batch.append(result)
-        self._flush()
+        if not self.delivered:
+            self.batch.append(result)
+            self._flush()
         return outcome
 
     def _outcome(self, result: Event, code: int | None) -> SandboxOutcome:

@@ -1,9 +1,10 @@
 """Optimization tests: a stand-in sandbox whose statistics are a function of the parameters.
 
-``grid_sandbox`` replaces the one seam (``backtesting.execution.run_in_sandbox``): each run
-reports "Sharpe Ratio" = a - (b - 2)^2 and "Drawdown" = a + b (as LEAN formats them), can
-fail on chosen parameter values, can be held until released, and records how many runs
-were in flight at once.
+``grid_sandbox`` replaces the two seams (``backtesting.execution.run_in_sandbox`` for one
+backtest, ``run_batch_in_sandbox`` for an optimization's batch, which runs its combinations
+one after the other as the real child does): each run reports "Sharpe Ratio" =
+a - (b - 2)^2 and "Drawdown" = a + b (as LEAN formats them), can fail on chosen parameter
+values, can be held until released, and records how many runs were in flight at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from backtesting.sandbox.jobs import SandboxOutcome
 
 
 @pytest.fixture(autouse=True)
@@ -94,11 +97,33 @@ class GridSandbox:
             with self._lock:
                 self.in_flight -= 1
 
+    def batch(
+        self,
+        backtests: list[Any],
+        on_run: Callable[[int], bool],
+        on_events: Callable[[list[dict[str, Any]]], object],
+        should_stop: Callable[[], bool],
+        on_done: Callable[[Any], None],
+    ) -> None:
+        """A batch's child: each run announced, each ending with its result event; a stop
+        ends the child, and the runs after it are never announced."""
+        for index, backtest in enumerate(backtests):
+            if not on_run(index):
+                break
+            status, error = self(backtest, on_events, should_stop)
+            if status != "completed":
+                state = "Stopped" if status == "stopped" else "RuntimeError"
+                on_events([{"type": "result", "status": state, "error": error}])
+            if status == "stopped":
+                break
+        on_done(SandboxOutcome(status="completed", error=None, exit_code=0))
+
 
 @pytest.fixture
 def grid_sandbox(monkeypatch) -> Iterator[GridSandbox]:
     fake = GridSandbox()
     monkeypatch.setattr("backtesting.execution.run_in_sandbox", fake)
+    monkeypatch.setattr("backtesting.execution.run_batch_in_sandbox", fake.batch)
     yield fake
     fake.release_all()
 

@@ -23,14 +23,16 @@ BODY = {
     "node_type": "O2-8",
     "parallel_nodes": 2,
 }
+#: a parameter of 25 values
+WIDE = {"name": "fast", "min": 1, "max": 25, "step": 1}
 
 
 @pytest.fixture(autouse=True)
 def _no_dispatch(monkeypatch):
-    """Creation only: the dispatcher's run messages go nowhere."""
-    sent: list[int] = []
+    """Creation only: the dispatcher's batch messages go nowhere (they are kept here)."""
+    sent: list[list[int]] = []
     monkeypatch.setattr(
-        "backtesting.services._send_run_message", lambda pk, delay=0: sent.append(pk)
+        "backtesting.services._send_batch_message", lambda ids: sent.append(list(ids))
     )
     return sent
 
@@ -70,7 +72,7 @@ def test_estimate_without_a_previous_backtest_assumes_a_default(api, owner, proj
     assert response.data["based_on"] is None and response.data["estimated_seconds"] > 0
 
 
-def test_create_answers_id_status_total_and_dispatches_only_parallel_nodes(
+def test_create_answers_id_status_total_and_dispatches_one_batch_per_node(
     api, owner, project, _no_dispatch
 ) -> None:
     response = api(owner).post(
@@ -80,14 +82,26 @@ def test_create_answers_id_status_total_and_dispatches_only_parallel_nodes(
     assert {"id", "status", "total"} <= set(response.data)
     assert response.data["total"] == 9
     optimization = Optimization.objects.get(pk=response.data["id"])
-    assert optimization.status == "running" and optimization.dispatched == 2
-    assert len(_no_dispatch) == 2
-    queued = Backtest.objects.filter(optimization=optimization)
-    assert [b.parameters for b in queued.order_by("id")] == [
+    # two nodes: the grid shared out evenly, one message (one child) per node
+    assert optimization.status == "running" and optimization.dispatched == 9
+    assert [len(batch) for batch in _no_dispatch] == [5, 4]
+    queued = list(Backtest.objects.filter(optimization=optimization).order_by("id"))
+    assert [b.pk for b in queued] == [pk for batch in _no_dispatch for pk in batch]
+    assert [b.batch for b in queued] == [0] * 5 + [5] * 4
+    assert [b.parameters for b in queued[:2]] == [
         {"fast": 5, "ratio": 0.1},
         {"fast": 5, "ratio": 0.2},
     ]
-    assert all(b.node_id is None for b in queued)
+    assert all(b.node_id is None and b.status == "queued" for b in queued)
+
+
+def test_batches_are_at_most_combinations_per_batch(api, owner, project, _no_dispatch) -> None:
+    from backtesting.optimization.services import COMBINATIONS_PER_BATCH
+
+    body = {**BODY, "project": project.pk, "parallel_nodes": 1, "parameters": [WIDE]}
+    created = api(owner).post("/api/optimizations/", body, format="json").data
+    assert created["total"] == 25
+    assert [len(batch) for batch in _no_dispatch] == [COMBINATIONS_PER_BATCH]
 
 
 def test_read_has_the_documented_shape(api, owner, project) -> None:
@@ -133,7 +147,7 @@ def test_abort_then_delete(api, owner, project) -> None:
     assert client.delete(f"/api/optimizations/{pk}/").status_code == 409  # still running
     aborted = client.post(f"/api/optimizations/{pk}/abort/").data
     assert aborted["status"] == "aborted"
-    assert [r["status"] for r in aborted["results"]] == ["stopped", "stopped"]
+    assert [r["status"] for r in aborted["results"]] == ["stopped"] * 9  # every batch queued
     assert client.delete(f"/api/optimizations/{pk}/").status_code == 204
     assert not Backtest.objects.filter(optimization_id=pk).exists()
 
@@ -216,12 +230,18 @@ def test_a_combination_whose_worker_died_is_counted_and_its_slot_refilled(
     Backtest.objects.filter(pk=lost.pk).update(status="running", heartbeat_at=stale)
 
     assert sweep_lost_backtests().lost == [lost.pk]
-    optimization.refresh_from_db()
-    assert optimization.dispatched == 3  # the lost one's slot went to the next combination
     detail = api(owner).get(f"/api/optimizations/{optimization.pk}/").data
     assert detail["done"] == 1
     assert detail["results"][0]["status"] == "runtime_error"
     assert detail["results"][0]["error"] == NODE_LOST
+
+    # The rest of its batch waited for the dead worker; once their resend clock ran out
+    # the sweeper sends them again, together (one node, one at a time).
+    first_batch, second_batch = _no_dispatch
+    optimization.backtests.filter(status="queued").update(enqueued_at=stale)
+    _no_dispatch.clear()
+    sweep_lost_backtests()
+    assert sorted(_no_dispatch) == sorted([first_batch[1:], second_batch])
 
 
 def test_the_sweeper_resumes_an_optimization_left_without_running_combinations(
@@ -229,11 +249,13 @@ def test_the_sweeper_resumes_an_optimization_left_without_running_combinations(
 ) -> None:
     from backtesting.services import sweep_lost_backtests
 
-    created = api(owner).post("/api/optimizations/", {**BODY, "project": project.pk}, format="json")
+    body = {**BODY, "project": project.pk, "parameters": [WIDE]}
+    created = api(owner).post("/api/optimizations/", body, format="json")
     optimization = Optimization.objects.get(pk=created.data["id"])
-    # Both running combinations finished, but their worker died before dispatching more.
+    assert optimization.dispatched == 20  # two batches of ten
+    # Both batches finished, but their worker died before dispatching more.
     optimization.backtests.update(status="completed", finished_at=timezone.now())
     sweep_lost_backtests()
     optimization.refresh_from_db()
-    assert optimization.dispatched == 4 and optimization.status == "running"
-    assert optimization.backtests.filter(status="queued").count() == 2
+    assert optimization.dispatched == 25 and optimization.status == "running"
+    assert [len(batch) for batch in _no_dispatch[2:]] == [3, 2]

@@ -101,11 +101,12 @@ def test_parallelism_never_exceeds_the_chosen_nodes(
         assert grid_sandbox.max_in_flight > 1  # the nodes were used, not run one by one
 
 
-def test_abort_mid_way_stops_running_drops_queued_and_keeps_results(
+def test_abort_mid_way_stops_running_and_queued_and_keeps_results(
     api, owner, project, stub_worker, grid_sandbox
 ) -> None:
     client = api(owner)
-    # The three combinations with a=1 complete; the next two (a=2) are held running.
+    # Two nodes: batches (a=1 b=1..3, a=2 b=1..2) and (a=2 b=3, a=3 b=1..3). The three
+    # combinations with a=1 complete; the first with a=2 of each batch is held running.
     grid_sandbox.hold_when = lambda params: params["a"] != "1"
     created = _create(client, project, parallel_nodes=2)
     optimization_id = created["id"]
@@ -117,9 +118,9 @@ def test_abort_mid_way_stops_running_drops_queued_and_keeps_results(
     detail = client.get(f"/api/optimizations/{optimization_id}/").data
     statuses = [r["status"] for r in detail["results"]]
     assert detail["status"] == "aborted"
-    assert statuses == ["completed"] * 3 + ["stopped"] * 2  # results so far stay
-    assert detail["done"] == 5 and detail["total"] == 9  # the queued ones were dropped
-    assert Optimization.objects.get(pk=optimization_id).dispatched == len(statuses)
+    assert statuses == ["completed"] * 3 + ["stopped"] * 6  # results so far stay
+    assert detail["done"] == 9 == detail["total"]
+    assert len(grid_sandbox.started) == 5  # nothing ran after the abort
     assert detail["best"] is not None
 
 
@@ -144,38 +145,40 @@ def test_an_optimization_runs_while_the_only_backtesting_node_is_busy(
     grid_sandbox.release_all()
 
 
-def test_a_combination_whose_child_is_done_frees_its_slot_but_not_the_optimization(
+def test_a_batch_whose_child_is_done_frees_its_node_but_not_the_optimization(
     api, owner, project, monkeypatch
 ) -> None:
-    """The worker frees the slot as soon as the child is gone (its last events are stored
-    while the next combination runs); the optimization completes only once every
+    """The worker frees the node as soon as the batch's child is gone (its last events
+    are stored while the next batch runs); the optimization completes only once every
     combination is finished."""
     from backtesting import services
     from backtesting.optimization.services import combination_done
 
-    sent: list[int] = []
-    monkeypatch.setattr(services, "_send_run_message", lambda pk, delay=0: sent.append(pk))
+    sent: list[list[int]] = []
+    monkeypatch.setattr(services, "_send_batch_message", lambda ids: sent.append(list(ids)))
     created = _create(
-        api(owner), project, parameters=[{"name": "a", "min": 1, "max": 2, "step": 1}],
+        api(owner), project, parameters=[{"name": "a", "min": 1, "max": 12, "step": 1}],
         parallel_nodes=1,
     )  # fmt: skip
-    assert len(sent) == 1
-    first = services.claim_backtest(backtest_id=sent[0], worker="w")
+    assert [len(batch) for batch in sent] == [10]
+    *before, last = [services.claim_backtest(backtest_id=pk, worker="w") for pk in sent[0]]
+    for backtest in before:  # the child runs them in turn; the worker finishes each
+        services.finish_backtest(backtest_id=backtest.pk, status="completed")
+    assert [len(batch) for batch in sent] == [10]  # the batch holds its node to its end
 
-    combination_done(backtest_id=first.pk, optimization_id=created["id"])
-    assert len(sent) == 2  # the second combination is queued while the first is running
-    combination_done(
-        backtest_id=first.pk, optimization_id=created["id"]
-    )  # (a repeat dispatches nothing more)
+    combination_done(backtest_id=last.pk, optimization_id=created["id"])
+    assert [len(batch) for batch in sent] == [10, 2]  # queued while the last one is stored
+    combination_done(backtest_id=last.pk, optimization_id=created["id"])  # (a repeat: no more)
     assert len(sent) == 2
-    second = services.claim_backtest(backtest_id=sent[1], worker="w")
-    combination_done(backtest_id=second.pk, optimization_id=created["id"])
+    second = [services.claim_backtest(backtest_id=pk, worker="w") for pk in sent[1]]
+    combination_done(backtest_id=second[-1].pk, optimization_id=created["id"])
     optimization = Optimization.objects.get(pk=created["id"])
-    assert optimization.status == "running"  # the first is still running: not complete
+    assert optimization.status == "running"  # the first batch's last is still running
 
-    services.finish_backtest(backtest_id=first.pk, status="completed")
+    services.finish_backtest(backtest_id=last.pk, status="completed")
     assert Optimization.objects.get(pk=created["id"]).status == "running"
-    services.finish_backtest(backtest_id=second.pk, status="completed")
+    for backtest in second:
+        services.finish_backtest(backtest_id=backtest.pk, status="completed")
     optimization = Optimization.objects.get(pk=created["id"])
     assert optimization.status == "completed" and optimization.finished_at is not None
     assert len(sent) == 2

@@ -95,18 +95,22 @@ def test_a_run_reports_its_reads_and_a_run_forked_warm_gives_the_same_result() -
 
 
 @pytest.mark.django_db(transaction=True)
-def test_later_combinations_are_forked_with_the_first_ones_reads(
+def test_later_batches_are_forked_with_the_first_ones_reads(
     api, owner, project, stub_worker, monkeypatch, settings
 ) -> None:
     settings.BMICRO_DELAY_SECONDS = 0
     jobs: list[SandboxJob] = []
     reads = [["csv", SPY_DAILY, 6]]
 
-    def fake_sandbox(job, on_events, should_stop, on_done=None):
+    def fake_sandbox(job, on_events, should_stop, on_done=None, on_run=None):
         jobs.append(job)
         outcome = SandboxOutcome(status="completed", error=None, exit_code=0, data_files=reads)
-        on_done(outcome)  # as the sandbox does: the next combination may start from here
-        on_events([{"type": "result", "status": "Completed", "statistics": {"Sharpe Ratio": "1"}}])
+        for index in range(len(job.runs)):
+            on_run(index)
+            if index == len(job.runs) - 1:
+                on_done(outcome)  # as the sandbox does: the next batch may start from here
+            result = {"type": "result", "status": "Completed", "statistics": {"Sharpe Ratio": "1"}}
+            on_events([result])
         return outcome
 
     monkeypatch.setattr("backtesting.sandbox.run_sandboxed", fake_sandbox)
@@ -114,13 +118,14 @@ def test_later_combinations_are_forked_with_the_first_ones_reads(
         "/api/optimizations/",
         {
             "project": project.pk,
-            "parameters": [{"name": "weight", "min": 0.2, "max": 0.6, "step": 0.2}],
+            "parameters": [{"name": "weight", "min": 0.02, "max": 0.5, "step": 0.02}],
             "parallel_nodes": 1,
             "node_type": "O4-12",
         },
         format="json",
     )
     wait_for(finished(created.data["id"]))
+    assert [len(job.runs) for job in jobs] == [10, 10, 5]
     assert [job.warm for job in jobs] == [(), tuple(reads), tuple(reads)]
     # the optimization node type's limits, not a backtesting node's
     assert {job.limits.memory_mb for job in jobs} == {12 * 1024}
