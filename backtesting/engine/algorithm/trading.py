@@ -7,7 +7,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
-from backtesting.engine.brokerage.fees import fee_amount
+from backtesting.engine.brokerage.fees import market_order_fee
 from backtesting.engine.brokerage.orders import Order, OrderProperties, OrderStatus, OrderType
 from backtesting.engine.brokerage.tickets import OrderTicket
 from backtesting.engine.data.enums import Resolution
@@ -322,8 +322,7 @@ class TradingMixin:
             quantity = (math.floor(units + 1e-9) if target >= 0 else math.ceil(units - 1e-9)) * lot
             if quantity == 0:
                 return 0.0
-            probe = Order(0, security.symbol, quantity, OrderType.MARKET, self.time)
-            fee = float(fee_amount(security.fee_model, security, probe))
+            fee = float(market_order_fee(security.fee_model, security, quantity, self.time))
             new_target = (tpv - fee) * adjusted / leverage
             resulting = abs((current + quantity) * margin_per_unit)
             if resulting <= abs(new_target) + 1e-9:

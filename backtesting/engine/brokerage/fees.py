@@ -57,8 +57,12 @@ class InteractiveBrokersFeeModel(FeeModel):
         security, order = parameters.security, parameters.order
         if security.symbol.security_type != SecurityType.EQUITY:
             return OrderFee(CashAmount(Decimal(0), "USD"))
-        quantity = abs(float(order.quantity))
-        value = float(order.value(security.price))
+        return OrderFee(CashAmount(self.fee(order.quantity, order.value(security.price)), "USD"))
+
+    def fee(self, quantity: float, value: float) -> Decimal:
+        """The fee of an equity order of ``quantity`` shares worth ``value`` (either sign)."""
+        quantity = abs(float(quantity))
+        value = float(value)
         last_quantity, last_value, fee = self._last
         if quantity != last_quantity or value != last_value:
             fee = IB_PER_SHARE * Decimal(repr(quantity))
@@ -68,16 +72,36 @@ class InteractiveBrokersFeeModel(FeeModel):
             elif fee > maximum:
                 fee = maximum
             self._last = (quantity, value, fee)
-        return OrderFee(CashAmount(fee, "USD"))
+        return fee
+
+
+_NO_FEE = Decimal(0)
 
 
 def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
     """Call any fee model (ours or a user's) and return the fee as a Decimal in USD."""
+    if type(model) is InteractiveBrokersFeeModel:
+        # the default equity model (not a user's subclass): its fee without the three
+        # wrapper objects of LEAN's contract, a fifth of the cost of a market order
+        if security.symbol.security_type != SecurityType.EQUITY:
+            return _NO_FEE
+        return model.fee(order.quantity, order.value(security.price))
     fee = model.get_order_fee(OrderFeeParameters(security, order))
     amount = fee.value.amount if hasattr(fee, "value") else fee
     if isinstance(amount, Decimal):
         return abs(amount)
     return abs(Decimal(repr(float(amount))))
+
+
+def market_order_fee(model: Any, security: Any, quantity: float, time: Any) -> Decimal:
+    """The fee of a market order of ``quantity`` now (what sizing an order charges for)."""
+    if type(model) is InteractiveBrokersFeeModel and (
+        security.symbol.security_type == SecurityType.EQUITY
+    ):
+        return model.fee(quantity, quantity * security.price)
+    from backtesting.engine.brokerage.orders import OrderType
+
+    return fee_amount(model, security, Order(0, security.symbol, quantity, OrderType.MARKET, time))
 
 
 class CoinbaseFeeModel(FeeModel):

@@ -113,6 +113,11 @@ def iso_time(moment: datetime) -> str:
     return text
 
 
+#: the last order whose fields that never change after its submission were put in text,
+#: with its id then and that text: its events mostly come one after the other
+_last_fixed: list[tuple[Any, int, tuple[str, str, str, str]]] = [(None, 0, ("", "", "", ""))]
+
+
 class Order:
     """An order as LEAN's Order classes describe it (one class; ``type`` tells them apart)."""
 
@@ -204,19 +209,29 @@ class Order:
         return self.quantity * price
 
     def to_dict(self) -> dict[str, Any]:
+        last, last_id, fixed = _last_fixed[0]
+        if last is not self or last_id != self.id:
+            fixed = (
+                str(self.symbol),
+                ORDER_TYPE_NAME[self.type],
+                iso_time(self.time),
+                self.properties.time_in_force.kind,
+            )
+            _last_fixed[0] = (self, self.id, fixed)
+        symbol, kind, time, time_in_force = fixed
         return {
             "id": self.id,
-            "symbol": str(self.symbol),
-            "type": ORDER_TYPE_NAME[self.type],
+            "symbol": symbol,
+            "type": kind,
             "status": ORDER_STATUS_NAME[self.status],
-            "direction": DIRECTION_NAME[self.direction],
+            "direction": "Buy" if self.quantity > 0 else "Sell",  # (self.direction's rule)
             "quantity": self.quantity,
             "price": self.price,
-            "time": iso_time(self.time),
+            "time": time,
             "limit_price": self.limit_price,
             "stop_price": self.stop_price,
             "tag": self.tag,
-            "time_in_force": self.time_in_force.kind,
+            "time_in_force": time_in_force,
         }
 
     def __repr__(self) -> str:
