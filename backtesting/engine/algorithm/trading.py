@@ -271,11 +271,12 @@ class TradingMixin:
         for target in targets:
             security = self._security(target.symbol)
             quantity = self.calculate_order_quantity(security.symbol, float(target.quantity))
-            quantity -= sum(
-                o.quantity - o.filled_quantity
-                for o in self.transactions.get_open_orders(security.symbol)
-                if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
-            )
+            if self.transactions._open:  # (most calls find none open)
+                quantity -= sum(
+                    o.quantity - o.filled_quantity
+                    for o in self.transactions.get_open_orders(security.symbol)
+                    if o.type in (OrderType.MARKET, OrderType.MARKET_ON_OPEN)
+                )
             if abs(quantity) >= security.symbol_properties.lot_size:
                 plans.append((security, quantity))
         if len(plans) > 1:
