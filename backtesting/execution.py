@@ -220,24 +220,35 @@ def run_in_sandbox(
 
     The one seam between the platform and ``backtesting.sandbox`` (tests replace it).
     """
-    from backtesting.sandbox import SandboxJob, run_sandboxed
+    from backtesting.sandbox import run_sandboxed
 
-    warm = shared_data_files(backtest)
-    job = SandboxJob(
-        artifact=bytes(backtest.artifact.blob),
-        parameters={str(k): str(v) for k, v in backtest.parameters.items()},
-        data_dir=str(settings.DATA_DIR),
-        limits=sandbox_limits(backtest),
-        warm=tuple(warm),
-        **order_quota(backtest),
-    )
+    job = sandbox_job(backtest, parameters=_text(backtest.parameters))
     outcome = run_sandboxed(
         job,
         on_events=on_events,
         should_stop=should_stop,
-        on_done=_combination_done(backtest, warm) if backtest.optimization_id else None,
+        on_done=_combination_done(backtest, list(job.warm)) if backtest.optimization_id else None,
     )
     return outcome.status, outcome.error
+
+
+def sandbox_job(backtest: Backtest, **fields: Any) -> Any:
+    """The sandbox job of ``backtest``'s artifact with its limits, order quota and shared
+    data; ``fields`` add the parameters (or a batch's runs)."""
+    from backtesting.sandbox import SandboxJob
+
+    return SandboxJob(
+        artifact=bytes(backtest.artifact.blob),
+        data_dir=str(settings.DATA_DIR),
+        limits=sandbox_limits(backtest),
+        warm=tuple(shared_data_files(backtest)),
+        **order_quota(backtest),
+        **fields,
+    )
+
+
+def _text(parameters: dict[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in parameters.items()}
 
 
 def _combination_done(backtest: Backtest, warm: list) -> Callable[[Any], None]:
@@ -274,17 +285,10 @@ def run_batch_in_sandbox(
     ``on_run(i)`` before combination ``i`` (False declines it, which ends the batch), then
     its events, the last its ``result``; ``on_done`` once the child's work is over.
     """
-    from backtesting.sandbox import SandboxJob, run_sandboxed
+    from backtesting.sandbox import run_sandboxed
 
-    first = backtests[0]
-    job = SandboxJob(
-        artifact=bytes(first.artifact.blob),
-        parameters={},
-        data_dir=str(settings.DATA_DIR),
-        limits=sandbox_limits(first),
-        warm=tuple(shared_data_files(first)),
-        runs=tuple({str(k): str(v) for k, v in b.parameters.items()} for b in backtests),
-        **order_quota(first),
+    job = sandbox_job(
+        backtests[0], parameters={}, runs=tuple(_text(b.parameters) for b in backtests)
     )
     run_sandboxed(job, on_events=on_events, should_stop=should_stop, on_done=on_done, on_run=on_run)
 
