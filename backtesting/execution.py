@@ -388,8 +388,12 @@ class CombinationBatch:
                 self._finish(status, None if error is None else str(error))
 
     def done(self, outcome: Any) -> None:
-        """The child's work is over: the optimization may give its node to the next batch."""
-        backtest = self.backtests[max(self.index, 0)]
+        """The child's work is over: the optimization may give its node to the next batch,
+        unless the child ended before the last combination (the rest of the batch is sent
+        again, and holds the node until it ends)."""
+        if self.index < len(self.backtests) - 1:
+            return
+        backtest = self.backtests[self.index]
         _combination_done(backtest, list(backtest.optimization.data_files or []))(outcome)
 
     def _finish(self, status: str, error: str | None) -> None:

@@ -41,6 +41,9 @@ class GridSandbox:
         self.held: list[dict[str, str]] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        #: batches' children computing at once (from the batch's start to ``on_done``)
+        self.children = 0
+        self.max_children = 0
         self._release = threading.Event()
         self._lock = threading.Lock()
 
@@ -106,17 +109,40 @@ class GridSandbox:
         on_done: Callable[[Any], None],
     ) -> None:
         """A batch's child: each run announced, each ending with its result event; a stop
-        ends the child, and the runs after it are never announced."""
+        ends the child, and the runs after it are never announced. As the sandbox does,
+        ``on_done`` comes before the result that ends the child is handed over."""
+        done = False
+        with self._lock:
+            self.children += 1
+            self.max_children = max(self.max_children, self.children)
+
+        def child_done(outcome: SandboxOutcome) -> None:
+            nonlocal done
+            done = True
+            with self._lock:
+                self.children -= 1
+            on_done(outcome)
+
+        def deliver(events: list[dict[str, Any]], ends_child: bool) -> None:
+            if ends_child and not done and any(e["type"] == "result" for e in events):
+                child_done(SandboxOutcome(status="completed", error=None, exit_code=0))
+            on_events(events)
+
         for index, backtest in enumerate(backtests):
             if not on_run(index):
                 break
-            status, error = self(backtest, on_events, should_stop)
+            last = index == len(backtests) - 1
+            status, error = self(
+                backtest, lambda events, last=last: deliver(events, last), should_stop
+            )
             if status != "completed":
                 state = "Stopped" if status == "stopped" else "RuntimeError"
-                on_events([{"type": "result", "status": state, "error": error}])
+                result = {"type": "result", "status": state, "error": error}
+                deliver([result], last or status == "stopped")
             if status == "stopped":
                 break
-        on_done(SandboxOutcome(status="completed", error=None, exit_code=0))
+        if not done:
+            child_done(SandboxOutcome(status="stopped", error=None, exit_code=None))
 
 
 @pytest.fixture

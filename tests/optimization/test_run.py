@@ -96,9 +96,9 @@ def test_parallelism_never_exceeds_the_chosen_nodes(
 ) -> None:
     detail = _run(api(owner), project, parallel_nodes=parallel)
     assert detail["done"] == 9
-    assert grid_sandbox.max_in_flight <= parallel
+    assert grid_sandbox.max_children <= parallel
     if parallel > 1:
-        assert grid_sandbox.max_in_flight > 1  # the nodes were used, not run one by one
+        assert grid_sandbox.max_children > 1  # the nodes were used, not run one by one
 
 
 def test_abort_mid_way_stops_running_and_queued_and_keeps_results(
@@ -182,3 +182,29 @@ def test_a_batch_whose_child_is_done_frees_its_node_but_not_the_optimization(
     optimization = Optimization.objects.get(pk=created["id"])
     assert optimization.status == "completed" and optimization.finished_at is not None
     assert len(sent) == 2
+
+
+def test_a_combination_stopped_mid_batch_ends_alone_and_the_rest_run_after_it(
+    api, owner, project, stub_worker, grid_sandbox
+) -> None:
+    """Stopping one combination stops its batch's child; the combinations it had not
+    reached run in a new child, and the node still runs one combination at a time: the
+    next batch waits for them."""
+    client = api(owner)
+    grid_sandbox.hold_when = lambda params: params["a"] == "2"
+    created = _create(
+        client,
+        project,
+        parameters=[{"name": "a", "min": 1, "max": 12, "step": 1}],
+        parallel_nodes=1,
+    )  # fmt: skip (batches of 10 and 2)
+    wait_for(lambda: grid_sandbox.held, what="the second combination to run")
+    held = Backtest.objects.get(optimization_id=created["id"], parameters__a=2)
+    assert client.post(f"/api/backtests/{held.pk}/stop/").status_code == 200
+    wait_for(finished(created["id"]))
+
+    detail = client.get(f"/api/optimizations/{created['id']}/").data
+    assert [r["status"] for r in detail["results"]] == ["completed", "stopped"] + ["completed"] * 10
+    assert detail["status"] == "completed"
+    assert grid_sandbox.max_children == 1
+    assert [int(p["a"]) for p in grid_sandbox.started] == list(range(1, 13))
