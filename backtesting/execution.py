@@ -394,7 +394,7 @@ class CombinationBatch:
         if self.index < len(self.backtests) - 1:
             return
         backtest = self.backtests[self.index]
-        _combination_done(backtest, list(backtest.optimization.data_files or []))(outcome)
+        _combination_done(backtest, shared_data_files(backtest))(outcome)
 
     def _finish(self, status: str, error: str | None) -> None:
         writer, self.writer = self.writer, None

@@ -6,7 +6,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from backtesting.engine.brokerage.orders import CashAmount, Order, OrderFee
+from backtesting.engine.brokerage.orders import CashAmount, Order, OrderFee, OrderType
 from backtesting.engine.data.enums import SecurityType
 
 #: USD per share, minimum USD per order, maximum fraction of the order value (IB US equities)
@@ -78,14 +78,20 @@ class InteractiveBrokersFeeModel(FeeModel):
 _NO_FEE = Decimal(0)
 
 
+def _default_fee(
+    model: InteractiveBrokersFeeModel, security: Any, quantity: float, value: float
+) -> Decimal:
+    """The default model's fee (not a user's subclass) without the three wrapper objects
+    of LEAN's contract: they were a fifth of the cost of a market order."""
+    if security.symbol.security_type != SecurityType.EQUITY:
+        return _NO_FEE
+    return model.fee(quantity, value)
+
+
 def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
     """Call any fee model (ours or a user's) and return the fee as a Decimal in USD."""
     if type(model) is InteractiveBrokersFeeModel:
-        # the default equity model (not a user's subclass): its fee without the three
-        # wrapper objects of LEAN's contract, a fifth of the cost of a market order
-        if security.symbol.security_type != SecurityType.EQUITY:
-            return _NO_FEE
-        return model.fee(order.quantity, order.value(security.price))
+        return _default_fee(model, security, order.quantity, order.value(security.price))
     fee = model.get_order_fee(OrderFeeParameters(security, order))
     amount = fee.value.amount if hasattr(fee, "value") else fee
     if isinstance(amount, Decimal):
@@ -95,12 +101,8 @@ def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
 
 def market_order_fee(model: Any, security: Any, quantity: float, time: Any) -> Decimal:
     """The fee of a market order of ``quantity`` now (what sizing an order charges for)."""
-    if type(model) is InteractiveBrokersFeeModel and (
-        security.symbol.security_type == SecurityType.EQUITY
-    ):
-        return model.fee(quantity, quantity * security.price)
-    from backtesting.engine.brokerage.orders import OrderType
-
+    if type(model) is InteractiveBrokersFeeModel:  # (no probe order to price)
+        return _default_fee(model, security, quantity, quantity * security.price)
     return fee_amount(model, security, Order(0, security.symbol, quantity, OrderType.MARKET, time))
 
 

@@ -224,7 +224,10 @@ class Order:
             "symbol": symbol,
             "type": kind,
             "status": ORDER_STATUS_NAME[self.status],
-            "direction": "Buy" if self.quantity > 0 else "Sell",  # (self.direction's rule)
+            # (self.direction's rule, without the property call)
+            "direction": DIRECTION_NAME[
+                OrderDirection.BUY if self.quantity > 0 else OrderDirection.SELL
+            ],
             "quantity": self.quantity,
             "price": self.price,
             "time": time,
