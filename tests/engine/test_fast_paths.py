@@ -427,3 +427,34 @@ def test_nanoseconds_of_a_moment_agree_with_numpy():
     assert from_ns(to_ns(datetime(1960, 5, 1, 0, 0, 0, 123456))) == datetime(
         1960, 5, 1, 0, 0, 0, 123456
     )
+
+
+def test_intraday_fill_forward_grid_matches_one_range_per_session(lean_data_dir):
+    """The grid is built for every session at once; a range per session, ending on the
+    close when the steps miss it, is the reference."""
+    from backtesting.engine.feed.subscription import _intraday_grid, session_bounds
+
+    db = MarketHoursDatabase.from_data_dir(lean_data_dir)
+    exchanges = [
+        db.get(SecurityType.EQUITY, "usa", "SPY"),
+        db.get(SecurityType.FOREX, "oanda", "EURUSD"),
+        MarketHoursDatabase.always_open_hours(),
+    ]
+    first, last = date(2013, 11, 20), date(2014, 1, 6)  # a half day and the holidays
+    for exchange in exchanges:
+        for step in (timedelta(seconds=30), timedelta(minutes=7), timedelta(hours=1)):
+            for extended in (False, True):
+                expected = []
+                day = first
+                while day <= last:
+                    for a, b in exchange.sessions(day, extended):
+                        step_ns = int(step.total_seconds() * 1e9)
+                        points = list(
+                            range((to_ns(a) // step_ns + 1) * step_ns, to_ns(b) + 1, step_ns)
+                        )
+                        expected += (
+                            points if points and points[-1] == to_ns(b) else [*points, to_ns(b)]
+                        )
+                    day += timedelta(days=1)
+                opens, closes = session_bounds(exchange, first, last, extended)
+                assert _intraday_grid(opens, closes, step).tolist() == expected

@@ -93,11 +93,8 @@ class FactorFile:
             values = np.array([r.split_factor for r in self.rows])
         else:
             values = np.array([r.price_factor * r.split_factor for r in self.rows])
-        idx = np.searchsorted(row_days, days, side="left")
-        out = np.ones(len(days))
-        inside = idx < len(values)
-        out[inside] = values[idx[inside]]
-        return out
+        # a day after the last row reads the appended 1.0 (one gather, no mask)
+        return np.append(values, 1.0)[np.searchsorted(row_days, days, side="left")]
 
     def dividend_sums(self, days: np.ndarray, since: date) -> np.ndarray:
         """Total-return offset: dividends paid after ``since`` up to each day (LEAN adds the

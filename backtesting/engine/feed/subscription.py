@@ -221,10 +221,15 @@ def prepare(
         # the reader's arrays are private to this subscription: scaled in place
         days = starts.astype("datetime64[D]")
         factors = factor_file.factors(days, config.normalization)
-        price_cols = [0, 1, 2, 3] if config.kind == "trade" else [0, 1, 2, 3, 5, 6, 7, 8]
-        values[:, price_cols] *= factors[:, None]
+        # (column slices: views scaled in place; a list of columns would copy them twice)
+        price_cols = [slice(0, 4)] if config.kind == "trade" else [slice(0, 4), slice(5, 9)]
+        sums = None
         if config.normalization == DataNormalizationMode.TOTAL_RETURN:
-            values[:, price_cols] += factor_file.dividend_sums(days, first)[:, None]
+            sums = factor_file.dividend_sums(days, first)[:, None]
+        for cols in price_cols:
+            values[:, cols] *= factors[:, None]
+            if sums is not None:
+                values[:, cols] += sums
         if config.kind == "trade":
             values[:, 4] /= factors
     starts = convert_tz(starts, exchange.time_zone, ALGORITHM_TIME_ZONE)
@@ -289,11 +294,12 @@ def _in_sessions(
     opens, closes = session_bounds(exchange, lo, hi, extended)
     if len(opens) == 0:
         return np.zeros(len(starts), dtype=bool)
-    s = starts.astype(np.int64)
-    idx = np.searchsorted(opens, s, side="right") - 1
-    ok = idx >= 0
-    idx_c = np.clip(idx, 0, None)
-    return ok & (s < closes[idx_c])
+    s = starts.view(np.int64)
+    # the session opened last before each start; a start before the first open finds the
+    # sentinel session, which closes before anything
+    before_all = np.iinfo(np.int64).min
+    idx = np.searchsorted(opens, s, side="right")
+    return s < np.concatenate(([before_all], closes))[idx]
 
 
 def forget_fill_forward_grids(exchange: ExchangeHours) -> None:
@@ -321,28 +327,36 @@ def fill_forward_grid(
 def _fill_forward_grid(
     exchange: ExchangeHours, step: timedelta, first: date, last: date, extended: bool, daily: bool
 ) -> np.ndarray:
-    out: list[np.ndarray] = []
-    step_ns = int(step.total_seconds() * 1e9)
-    day = first
-    while day <= last:
-        if daily or step >= timedelta(days=1):
+    if daily or step >= timedelta(days=1):
+        closes: list[int] = []
+        day = first
+        while day <= last:
             hours = exchange.regular_hours(day)
             if hours is not None:
-                out.append(np.array([to_ns(hours[1])], dtype=np.int64))
-        else:
-            for a, b in exchange.sessions(day, extended):
-                a_ns, b_ns = to_ns(a), to_ns(b)
-                first_t = (a_ns // step_ns + 1) * step_ns
-                grid = np.arange(first_t, b_ns + 1, step_ns, dtype=np.int64)
-                if len(grid) == 0 or grid[-1] != b_ns:
-                    grid = np.append(grid, b_ns)
-                out.append(grid)
-        day += timedelta(days=1)
-    if not out:
-        return np.zeros(0, dtype=np.int64)
-    grid = np.concatenate(out)
+                closes.append(to_ns(hours[1]))
+            day += timedelta(days=1)
+        grid = np.array(closes, dtype=np.int64)
+    else:
+        grid = _intraday_grid(*session_bounds(exchange, first, last, extended), step)
     if exchange.time_zone != ALGORITHM_TIME_ZONE:
         grid = convert_tz(
             grid.astype("datetime64[ns]"), exchange.time_zone, ALGORITHM_TIME_ZONE
         ).astype(np.int64)
+    return grid
+
+
+def _intraday_grid(opens: np.ndarray, closes: np.ndarray, step: timedelta) -> np.ndarray:
+    """Every whole ``step`` after each session's open up to its close, and the close
+    itself when it is off that grid (a decade of minutes at once, not a range per day)."""
+    step_ns = step // timedelta(microseconds=1) * 1000
+    firsts = (opens // step_ns + 1) * step_ns
+    on_grid = np.maximum((closes - firsts) // step_ns + 1, 0)
+    # the close, when the grid does not end on it, is one more point
+    with_close = (on_grid == 0) | (firsts + (on_grid - 1) * step_ns != closes)
+    counts = on_grid + with_close
+    ends = np.cumsum(counts)
+    position = np.arange(int(ends[-1]) if len(ends) else 0, dtype=np.int64)
+    position -= np.repeat(ends - counts, counts)
+    grid = np.repeat(firsts, counts) + position * step_ns
+    grid[ends[with_close] - 1] = closes[with_close]
     return grid

@@ -173,9 +173,17 @@ class BacktestFeed:
         if not extra and not (times[1:] <= times[:-1]).any():
             self.steps = times  # one item per step
         else:
-            self.steps = _sorted_unique(np.concatenate([times, np.array(extra, dtype=np.int64)]))
             index = np.int32 if len(times) < 2**31 else np.int64
-            starts = np.searchsorted(times, self.steps, side="left").astype(index)
+            if extra:
+                self.steps = _sorted_unique(
+                    np.concatenate([times, np.array(extra, dtype=np.int64)])
+                )
+                starts = np.searchsorted(times, self.steps, side="left").astype(index)
+            else:  # (sorted times: each step starts where the time changes)
+                starts = np.flatnonzero(np.concatenate(([True], times[1:] != times[:-1]))).astype(
+                    index
+                )
+                self.steps = times[starts]
             self._bounds = np.append(starts, np.array([len(times)], dtype=index))
 
     def __len__(self) -> int:
