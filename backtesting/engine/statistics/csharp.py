@@ -91,12 +91,13 @@ def decimal_from_double(value: float) -> Decimal:
 
 def double_from_decimal(value: Decimal) -> float:
     """C#'s ``(double)decimal``: the 96-bit mantissa as a double divided by 10^scale."""
-    sign, digits, exponent = value.as_tuple()
-    mantissa = int("".join(map(str, digits))) if digits else 0
+    sign, _, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if exponent > 0:
-        mantissa *= 10**exponent
+        mantissa = int(value.copy_abs())
         exponent = 0
+    else:  # (exact: the wide context holds more digits than any decimal has)
+        mantissa = int(value.copy_abs().scaleb(-exponent, WIDE_CONTEXT))
     low = mantissa & 0xFFFFFFFFFFFFFFFF
     high = mantissa >> 64
     result = (float(low) + float(high) * 18446744073709551616.0) / 10.0 ** (-exponent)

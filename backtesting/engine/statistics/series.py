@@ -69,8 +69,14 @@ def round_to_significant_digits(value: Decimal, digits: int) -> Decimal:
     if value.is_zero():
         return Decimal(0)
     magnitude = math.floor(math.log10(abs(double_from_decimal(value)))) + 1
-    scale = decimal_from_double(math.pow(10, magnitude))
+    scale = _POWERS_OF_TEN.get(magnitude)
+    if scale is None:
+        scale = _POWERS_OF_TEN[magnitude] = decimal_from_double(math.pow(10, magnitude))
     return scale * round_decimal(value / scale, digits)
+
+
+#: ``(decimal)Math.Pow(10, magnitude)`` by magnitude (a handful per run)
+_POWERS_OF_TEN: dict[int, Decimal] = {}
 
 
 def smart_rounding(value: Decimal) -> Decimal:
