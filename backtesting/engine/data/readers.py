@@ -256,6 +256,7 @@ def _parse_batch(folder: str, batch: list[str], ncols: int, integers: bool) -> _
     ]
     if not present:
         return None
+    names = [name for name, _ in present]
     rows = [text.count(b"\n") + 1 for _, text in present]
     matrix = _parse_numeric(b"\n".join(text for _, text in present), ncols, integers)
     if matrix is None or len(matrix) != sum(rows):
@@ -263,10 +264,10 @@ def _parse_batch(folder: str, batch: list[str], ncols: int, integers: bool) -> _
         parsed = [(name, m) for name, m in singles if m is not None and len(m)]
         if not parsed:
             return None
-        present = [(name, b"") for name, _ in parsed]
+        names = [name for name, _ in parsed]
         rows = [len(m) for _, m in parsed]
         matrix = np.concatenate([m for _, m in parsed])
-    days = [f"{n[:4]}-{n[4:6]}-{n[6:8]}" for n, _ in present]
+    days = [f"{n[:4]}-{n[4:6]}-{n[6:8]}" for n in names]
     times = np.repeat(np.array(days, dtype="datetime64[D]").astype("datetime64[ns]"), rows)
     times += matrix[:, 0].astype(np.int64).astype("timedelta64[ms]")
     return times, np.ascontiguousarray(matrix[:, 1:])
