@@ -102,9 +102,7 @@ def build_sources(sources: dict[str, str]) -> tuple[list[Diagnostic], dict[str, 
     }
     diagnostics = [found for filename in sorted(checked) for found in checked[filename][0]]
     modules = {
-        module_name(filename): code
-        for filename, (_, code) in checked.items()
-        if code is not None
+        module_name(filename): code for filename, (_, code) in checked.items() if code is not None
     }
     return diagnostics, modules
 
@@ -118,6 +116,31 @@ def has_errors(diagnostics: list[Diagnostic]) -> bool:
 #: threads corrupt ("SystemError: AST constructor recursion depth mismatch", gh-106905):
 #: daphne builds several launches at once in its thread pool, so compiles take turns.
 _COMPILE_LOCK = threading.Lock()
+
+
+class _Checker(pyflakes_checker.Checker):
+    """pyflakes' checker, with its per-node question "may a ``__future__`` import still
+    come?" answered cheapest test first and remembered once the answer is no for good:
+    pyflakes walks the whole scope stack on every node to ask it, a sixth of its time on
+    a 1,000-line file. Same answer: only the module scope, with nothing but imports and
+    docstrings before, says yes."""
+
+    _futures_closed = False  # the module's first statement other than those came
+
+    def _futures_allowed(self) -> bool:
+        if self._futures_closed:
+            return False
+        scope = self.scope
+        if not isinstance(scope, pyflakes_checker.ModuleScope):
+            return False
+        if not scope._futures_allowed:
+            self._futures_closed = scope is self.scopeStack[0]
+            return False
+        return all(isinstance(s, pyflakes_checker.ModuleScope) for s in self.scopeStack)
+
+    futuresAllowed = property(  # type: ignore[assignment]
+        _futures_allowed, pyflakes_checker.Checker.futuresAllowed.fset
+    )
 
 
 def _check_file(
@@ -136,7 +159,7 @@ def _check_file(
     # pyflakes turns every unknown name into "may be undefined, or defined from star imports"
     # when a star import is in scope; drop AlgorithmImports' star and declare its names instead.
     tree.body = [node for node in tree.body if not _is_algorithm_star_import(node)]
-    found = pyflakes_checker.Checker(tree, filename=filename, builtins=names)
+    found = _Checker(tree, filename=filename, builtins=names)
     found.messages.sort(key=lambda m: (m.lineno, m.col))
     diagnostics = [
         _diagnostic(

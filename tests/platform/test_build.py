@@ -61,7 +61,7 @@ class Main(QCAlgorithm):
         assert double(2) == 4
         self.set_cash(100000)
 ''',
-        "lib/util.py": "def double(x):\n    \"\"\"Twice x.\"\"\"\n    return 2 * x\n",
+        "lib/util.py": 'def double(x):\n    """Twice x."""\n    return 2 * x\n',
         "notes.txt": "not python",
     }
     diagnostics, modules = build_sources(sources)
@@ -74,6 +74,31 @@ class Main(QCAlgorithm):
         assert marshal.loads(marshal.dumps(modules[name])) == code
     broken = build_sources({"main.py": "def f(:\n", "ok.py": "x = 1\n"})
     assert broken[0][0]["severity"] == "error" and list(broken[1]) == ["ok"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '"""doc"""\nfrom __future__ import annotations\nimport os\nfrom __future__ import division\n',
+        "x = 1\nfrom __future__ import annotations\n",
+        "import os\nclass A:\n    from __future__ import braces\n",
+        "from __future__ import annotations\nclass A:\n    pass\nfrom __future__ import division\n",
+        "from __future__ import nonsense\ndef f():\n    return g\n",
+    ],
+)
+def test_the_build_checker_finds_what_pyflakes_finds(source):
+    """The build's checker answers pyflakes' per-node "may a __future__ import still
+    come?" faster; every finding stays the same."""
+    import ast
+
+    from pyflakes.checker import Checker
+
+    from ide.build import _Checker
+
+    tree = ast.parse(source)
+    expected = [str(message) for message in Checker(tree).messages]
+    assert expected  # each source has something to report
+    assert [str(message) for message in _Checker(ast.parse(source)).messages] == expected
 
 
 def test_build_api_returns_diagnostics_and_stores_no_artifact_on_error(api, owner, project):
