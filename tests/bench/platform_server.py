@@ -68,13 +68,15 @@ class BenchServer:
             raise RuntimeError(f"{method} {path} -> {error.code} {error.read()[:500]!r}") from None
         return json.loads(raw) if raw else None
 
-    def wait_final(self, backtest_id: int, timeout: float = 180) -> dict[str, Any]:
+    def wait_final(
+        self, backtest_id: int, timeout: float = 180, poll: float = 0.05
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             body = self.call("GET", f"/api/backtests/{backtest_id}/")
             if body["status"] in ("completed", "runtime_error", "stopped"):
                 return body
-            time.sleep(0.05)
+            time.sleep(poll)
         raise TimeoutError(f"backtest {backtest_id} did not finish in {timeout} s")
 
 
