@@ -37,6 +37,10 @@ class WorkerDbConnectionsMiddleware(Middleware):
     thread is long-lived and synchronous, so it keeps its connection; before each message
     the connection is checked (one ``SELECT 1``) and replaced when it broke (a database
     restart) or was left outside autocommit, and every connection closes at shutdown.
+
+    With PostgreSQL's connection pool (settings: ``DATABASE_POOL``) a connection costs
+    nothing to take, and one kept between messages is a slot no other thread can have:
+    there, each message's connections go back to the pool when it ends.
     """
 
     def before_process_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
@@ -48,6 +52,23 @@ class WorkerDbConnectionsMiddleware(Middleware):
             autocommit = connection.settings_dict["AUTOCOMMIT"]
             if connection.get_autocommit() != autocommit or not connection.is_usable():
                 connection.close()
+
+    def after_process_message(
+        self,
+        broker: dramatiq.Broker,
+        message: dramatiq.Message,
+        *,
+        result: object = None,
+        exception: BaseException | None = None,
+    ) -> None:
+        from django.db import connections
+
+        for connection in connections.all(initialized_only=True):
+            if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                connection.close()  # (back to the pool)
+
+    def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:
+        self.after_process_message(broker, message)
 
     def _close_all(self, *args: object, **kwargs: object) -> None:
         from django.db import connections
