@@ -28,6 +28,11 @@ class SweeperMiddleware(Middleware):
             self._sweeper = None
 
 
+def uses_pool(connection: object) -> bool:
+    """Whether a Django connection takes its connections from psycopg's pool."""
+    return bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))  # type: ignore[attr-defined]
+
+
 class WorkerDbConnectionsMiddleware(Middleware):
     """Keeps each worker thread's database connection from one message to the next.
 
@@ -64,7 +69,7 @@ class WorkerDbConnectionsMiddleware(Middleware):
         from django.db import connections
 
         for connection in connections.all(initialized_only=True):
-            if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            if uses_pool(connection):
                 connection.close()  # (back to the pool)
 
     def after_skip_message(self, broker: dramatiq.Broker, message: dramatiq.Message) -> None:

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from backtesting.middleware import WorkerDbConnectionsMiddleware
+from backtesting.middleware import WorkerDbConnectionsMiddleware, uses_pool
 
 
 @pytest.mark.django_db(transaction=True)
@@ -24,5 +24,4 @@ def test_a_worker_thread_keeps_its_connection_only_without_a_pool():
     thread = threading.Thread(target=worker_thread)
     thread.start()
     thread.join()
-    pooled = bool(connection.settings_dict.get("OPTIONS", {}).get("pool"))
-    assert after_message == [not pooled]
+    assert after_message == [not uses_pool(connection)]
