@@ -24,7 +24,7 @@ from backtesting.engine.algorithm.qc_algorithm import QCAlgorithm
 from backtesting.engine.brokerage.orders import MarketOnCloseOrder
 from backtesting.engine.brokerage.transactions import order_event_payload
 from backtesting.engine.loader import load_algorithm
-from backtesting.engine.loop import run_loop
+from backtesting.engine.loop import fewer_young_collections, run_loop
 from backtesting.engine.results.collector import ResultCollector
 from backtesting.engine.results.report import final_statistics, runtime_statistics
 from backtesting.engine.results.sink import Event, ResultSink
@@ -229,9 +229,10 @@ def _run_loop(
         algorithm.on_warmup_finished()  # LEAN calls it once even without a warm-up
 
     while True:
-        status, last_time, resume_at = run_loop(
-            algorithm, collector, current["setup"], sink, start, should_stop, runtime_statistics
-        )
+        with fewer_young_collections():
+            status, last_time, resume_at = run_loop(
+                algorithm, collector, current["setup"], sink, start, should_stop, runtime_statistics
+            )
         if resume_at is None or status != "Completed":
             break
         # securities were added or removed: continue on a feed rebuilt from this instant
