@@ -199,7 +199,12 @@ def _run_loop(
     warm_start = setup.warm_up_start
     scheduler = algorithm._scheduler
     portfolio = algorithm.portfolio
-    algorithm._order_listener = lambda event, order: sink.emit(order_event_payload(event, order))
+    emit = sink.emit
+
+    def report_order_event(event: Any, order: Any) -> None:
+        emit(order_event_payload(event, order))
+
+    algorithm._set_order_listener(report_order_event)
     algorithm._plot_listener = lambda chart, series, time, value: collector.chart(
         chart, series, time, value
     )

@@ -191,6 +191,16 @@ class QCAlgorithm(SecuritiesMixin, TradingMixin, IndicatorHelpersMixin):
             self._order_listener(event, order)
         self.on_order_event(event)
 
+    def _set_order_listener(self, listener: Any) -> None:
+        """The engine's listener of every order event (the result sink). When the
+        algorithm does not override ``on_order_event``, the transaction manager calls the
+        listener directly: two calls fewer for each of the two events of every order."""
+        self._order_listener = listener
+        overridden = type(
+            self
+        ).on_order_event is not QCAlgorithm.on_order_event or "on_order_event" in vars(self)
+        self.transactions._on_event = self._order_event if overridden else listener
+
     # -- the user's hooks (LEAN calls these) --------------------------------------
     def initialize(self) -> None:
         """Set dates, cash and securities. Called once before any data."""

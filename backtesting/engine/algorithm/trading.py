@@ -79,9 +79,17 @@ class TradingMixin:
         return self._market_order(self._security(symbol), quantity, tag, order_properties)
 
     def _market_order(
-        self, security: Any, quantity: float, tag: str, order_properties: OrderProperties | None
+        self,
+        security: Any,
+        quantity: float,
+        tag: str,
+        order_properties: OrderProperties | None,
+        exchange_open: bool | None = None,
     ) -> OrderTicket:
-        if not self._exchange_open(security):
+        """(``exchange_open``: the caller's answer for now, when it already asked)"""
+        if exchange_open is None:
+            exchange_open = security.exchange_hours.is_open(self.time, False)
+        if not exchange_open:
             if not self._warned_moo:
                 self._warned_moo = True
                 self.debug(MARKET_CLOSED_WARNING.format(symbol=security.symbol))
@@ -250,27 +258,27 @@ class TradingMixin:
         (or a list of PortfolioTarget). Sized with LEAN's 0.25 % buffer and fees; fills now
         when the exchange is open, else at the next open."""
         if isinstance(symbol, (list, tuple)):
-            return self._set_holdings_targets(
-                list(symbol), liquidate_existing_holdings, tag, order_properties
-            )
-        targets = [PortfolioTarget(symbol, float(percentage or 0.0))]
+            targets = [(t.symbol, float(t.quantity)) for t in symbol]
+        else:
+            targets = [(symbol, float(percentage or 0.0))]
         return self._set_holdings_targets(
             targets, liquidate_existing_holdings, tag, order_properties
         )
 
     def _set_holdings_targets(
-        self, targets: list[Any], liquidate_existing: bool, tag: str, props: Any
+        self, targets: list[tuple[Any, float]], liquidate_existing: bool, tag: str, props: Any
     ) -> list[OrderTicket]:
+        """Order each (symbol, fraction of the portfolio) target's difference."""
         tickets: list[OrderTicket] = []
         if liquidate_existing:
-            wanted = {self._security(t.symbol).symbol for t in targets}
+            wanted = {self._security(symbol).symbol for symbol, _ in targets}
             for sym, sec in list(self.securities.items()):
                 if sec.holdings.quantity and sym not in wanted:
                     tickets.extend(self.liquidate(sym, tag=tag))
         plans: list[tuple[Any, float]] = []
-        for target in targets:
-            security = self._security(target.symbol)
-            quantity = self.calculate_order_quantity(security.symbol, float(target.quantity))
+        for symbol, target in targets:
+            security = self._security(symbol)
+            quantity = self._order_quantity(security, target)
             if self.transactions._open:  # (most calls find none open)
                 quantity -= sum(
                     o.quantity - o.filled_quantity
@@ -283,8 +291,8 @@ class TradingMixin:
             # position-reducing orders first, then by descending order value
             plans.sort(key=lambda p: (not _reduces(p[0], p[1]), -abs(p[1] * p[0].price)))
         for security, quantity in plans:
-            if self._exchange_open(security):
-                tickets.append(self._market_order(security, quantity, tag, props))
+            if security.exchange_hours.is_open(self.time, False):
+                tickets.append(self._market_order(security, quantity, tag, props, True))
             else:
                 tickets.append(
                     self.market_on_open_order(
@@ -295,24 +303,27 @@ class TradingMixin:
 
     def calculate_order_quantity(self, symbol: Any, target: float) -> float:
         """Shares to trade so ``symbol`` becomes ``target`` of the portfolio (LEAN_SEMANTICS 1.5)."""
-        security = self._security(symbol)
+        return self._order_quantity(self._security(symbol), float(target))
+
+    def _order_quantity(self, security: Any, target: float) -> float:
         price = security.price
         if not price:
             return 0.0
         tpv = self.portfolio.total_portfolio_value
         if tpv <= 0:
             return 0.0
-        free = self.settings.free_portfolio_value_percentage
-        adjusted = target * (tpv - tpv * free) / tpv
+        settings = self.settings
+        adjusted = target * (tpv - tpv * settings.free_portfolio_value_percentage) / tpv
         leverage = security.leverage or 1.0
-        mult = security.symbol_properties.contract_multiplier
-        lot = security.symbol_properties.lot_size
-        current = security.holdings.quantity
+        properties = security.symbol_properties
+        mult = properties.contract_multiplier
+        lot = properties.lot_size
+        current = security.holdings._quantity  # (the property's value, without its call)
         target_margin = adjusted * tpv / leverage
         current_margin = current * price * mult / leverage
         if (
             abs(target_margin - current_margin)
-            < self.settings.minimum_order_margin_portfolio_percentage * tpv
+            < settings.minimum_order_margin_portfolio_percentage * tpv
         ):
             return 0.0
         margin_per_unit = price * mult / leverage
@@ -343,13 +354,14 @@ class TradingMixin:
         symbols = (
             [self._security(symbol).symbol] if symbol is not None else list(self.securities.keys())
         )
+        transactions = self.transactions
         for sym in symbols:
-            self.transactions.cancel_open_orders(sym)
-            quantity = self.securities[sym].holdings.quantity
+            if transactions._open:  # (most calls find none open)
+                transactions.cancel_open_orders(sym)
+            security = self.securities[sym]
+            quantity = security.holdings.quantity
             if quantity:
-                tickets.append(
-                    self._market_order(self.securities[sym], -quantity, tag, order_properties)
-                )
+                tickets.append(self._market_order(security, -quantity, tag, order_properties))
         return tickets
 
     # -- internals -------------------------------------------------------------------

@@ -78,20 +78,17 @@ class InteractiveBrokersFeeModel(FeeModel):
 _NO_FEE = Decimal(0)
 
 
-def _default_fee(
-    model: InteractiveBrokersFeeModel, security: Any, quantity: float, value: float
-) -> Decimal:
-    """The default model's fee (not a user's subclass) without the three wrapper objects
-    of LEAN's contract: they were a fifth of the cost of a market order."""
-    if security.symbol.security_type != SecurityType.EQUITY:
-        return _NO_FEE
-    return model.fee(quantity, value)
-
-
 def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
-    """Call any fee model (ours or a user's) and return the fee as a Decimal in USD."""
+    """Call any fee model (ours or a user's) and return the fee as a Decimal in USD.
+
+    The default model (not a user's subclass) is asked without the three wrapper objects
+    of LEAN's contract: they were a fifth of the cost of a market order."""
     if type(model) is InteractiveBrokersFeeModel:
-        return _default_fee(model, security, order.quantity, order.value(security.price))
+        if security.symbol.security_type != SecurityType.EQUITY:
+            return _NO_FEE
+        if order.type == OrderType.MARKET:  # (order.value's rule for market orders)
+            return model.fee(order.quantity, order.quantity * security.price)
+        return model.fee(order.quantity, order.value(security.price))
     fee = model.get_order_fee(OrderFeeParameters(security, order))
     amount = fee.value.amount if hasattr(fee, "value") else fee
     if isinstance(amount, Decimal):
@@ -102,7 +99,9 @@ def fee_amount(model: Any, security: Any, order: Order) -> Decimal:
 def market_order_fee(model: Any, security: Any, quantity: float, time: Any) -> Decimal:
     """The fee of a market order of ``quantity`` now (what sizing an order charges for)."""
     if type(model) is InteractiveBrokersFeeModel:  # (no probe order to price)
-        return _default_fee(model, security, quantity, quantity * security.price)
+        if security.symbol.security_type != SecurityType.EQUITY:
+            return _NO_FEE
+        return model.fee(quantity, quantity * security.price)
     return fee_amount(model, security, Order(0, security.symbol, quantity, OrderType.MARKET, time))
 
 

@@ -144,15 +144,25 @@ class FillModel:
 
     # -- the rules ---------------------------------------------------------------
     def _market(self, security: Any, order: Order, now: datetime) -> Fill | None:
-        prices = prices_for(security, order.direction)
-        price = prices.current if prices else security.price
+        buy = order.quantity > 0  # (order.direction's rule)
+        cache = security.cache
+        if cache._row >= 0 and cache.quote_bar is None:
+            # the common case: the step's trade bar is still a pending row (no quotes) and
+            # prices_for would build it only to read its close and end time
+            end_time = cache.ohlc_end
+            price = cache._columns.close(cache._row)
+        else:
+            prices = prices_for(security, OrderDirection.BUY if buy else OrderDirection.SELL)
+            price = prices.current if prices else security.price
+            end_time = prices.end_time if prices else None
         if not price:
             return None
-        if prices is not None and now - prices.end_time > STALE_PRICE_SPAN:
+        if end_time is not None and now - end_time > STALE_PRICE_SPAN:
             # LEAN (2026): a market order on data older than an hour waits for a fresh bar
             return None
-        slip = _slippage(security, order)
-        price = price + slip if order.direction == OrderDirection.BUY else price - slip
+        if security.slippage_model is not None:
+            slip = _slippage(security, order)
+            price = price + slip if buy else price - slip
         return Fill(price, order.quantity)
 
     def _market_on_open(self, security: Any, order: Order, now: datetime) -> Fill | None:

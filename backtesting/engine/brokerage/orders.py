@@ -296,7 +296,8 @@ class OrderEvent:
         self.utc_time = time
         self.time = time
         self.status = status
-        self.direction = order.direction
+        # (order.direction's rule, without the property call)
+        self.direction = OrderDirection.BUY if order.quantity > 0 else OrderDirection.SELL
         self.quantity = order.quantity
         self.fill_price = fill_price
         self.fill_quantity = fill_quantity

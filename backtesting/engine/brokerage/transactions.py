@@ -139,19 +139,20 @@ class TransactionManager:
         security = self._securities[order.symbol]
         order.submitted_during_market = security.exchange_hours.is_open(order.time, False)
         order.status = OrderStatus.SUBMITTED
-        self._emit(order, OrderEvent(order, self._now(), OrderStatus.SUBMITTED))
+        now = self._now()
+        self._emit(order, OrderEvent(order, now, OrderStatus.SUBMITTED))
         if not self._has_buying_power(security, order):
             order.status = OrderStatus.INVALID
             message = (
                 f"Order Error: id: {order.id}, Insufficient buying power to complete order "
                 f"(Value:{order.value(security.price):.2f})."
             )
-            self._emit(order, OrderEvent(order, self._now(), OrderStatus.INVALID, message=message))
+            self._emit(order, OrderEvent(order, now, OrderStatus.INVALID, message=message))
             return ticket
         self._open.append(order)
         self._submitted_step[order.id] = self.step
         if order.type == OrderType.MARKET:
-            self._try_fill(order)
+            self._try_fill(order, security, now)
         return ticket
 
     def update_order(self, order: Order, fields: UpdateOrderFields) -> OrderResponse:
@@ -213,10 +214,13 @@ class TransactionManager:
                 continue
             self._try_fill(order)
 
-    def _try_fill(self, order: Order) -> None:
-        security = self._securities[order.symbol]
+    def _try_fill(self, order: Order, security: Any = None, now: datetime | None = None) -> None:
+        """(``security`` and ``now``: the order's and the time, when the caller has them)"""
+        if security is None:
+            security = self._securities[order.symbol]
+        if now is None:
+            now = self._now()
         model = security.fill_model
-        now = self._now()
         if hasattr(model, "fill"):
             fill = model.fill(security, order, now)
         else:  # a user's LEAN-style fill model returning an OrderEvent
@@ -243,8 +247,11 @@ class TransactionManager:
 
     def _close(self, order: Order, status: int) -> None:
         order.status = status
-        if order in self._open:
-            self._open.remove(order)
+        open_orders = self._open
+        if open_orders and open_orders[-1] is order:  # (a market order, filled at once)
+            open_orders.pop()
+        elif order in open_orders:
+            open_orders.remove(order)
 
     def _expired(self, order: Order, now: datetime) -> bool:
         tif = order.time_in_force
@@ -280,12 +287,16 @@ class TransactionManager:
             abs(holding) if holding and (holding > 0) != (order.quantity > 0) else 0
         )
         required = opening * price * mult / leverage
-        pending = sum(
-            abs(o.quantity - o.filled_quantity)
-            * (self._securities[o.symbol].price or 0)
-            / (self._securities[o.symbol].leverage or 1.0)
-            for o in self._open
-            if o is not order and o.type != OrderType.MARKET
+        pending = (
+            sum(
+                abs(o.quantity - o.filled_quantity)
+                * (self._securities[o.symbol].price or 0)
+                / (self._securities[o.symbol].leverage or 1.0)
+                for o in self._open
+                if o is not order and o.type != OrderType.MARKET
+            )
+            if self._open
+            else 0
         )
         return self._portfolio.margin_remaining - pending >= required - 1e-9
 

@@ -181,7 +181,7 @@ class Portfolio:
         volume = abs(fill_quantity * fill_price * mult)
         h.total_sale_volume += volume
         self.total_sale_volume += volume
-        q = h.quantity
+        q = h._quantity  # (the property's value, without its call)
         if q != 0 and (q > 0) != (fill_quantity > 0):
             closed = min(abs(q), abs(fill_quantity))
             sign = 1.0 if q > 0 else -1.0

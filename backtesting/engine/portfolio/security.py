@@ -251,7 +251,11 @@ class Security:
 
     @property
     def price(self) -> float:
-        return self.cache.price
+        # (SecurityCache.price unrolled: an order reads it four times)
+        cache = self.cache
+        if cache._row >= 0:
+            return cache._columns.close(cache._row)  # type: ignore[no-any-return]
+        return cache._price
 
     @property
     def close(self) -> float:
