@@ -172,8 +172,10 @@ def run_loop(
                 scheduler.fire_before(now, set_time)
             algorithm._time = now
             last_time = now
-            # what feeds indicators and consolidators: (subscription, row, bar or None)
+            # what feeds indicators and consolidators: (subscription, row, bar or None); a
+            # solo step's one item is kept as (fed_sub, fed_row) instead, without the list
             fed: list[tuple[int, int, Any]] | None = None
+            fed_sub = -1
 
             k = solo[i]
             if k >= 0:
@@ -194,7 +196,7 @@ def run_loop(
                 else:
                     cache.trade_bar = columns_of[k].bar(row, now)
                 if feeds_handlers[k] and (handlers or consolidators):
-                    fed = [(k, row, None)]
+                    fed_sub, fed_row = k, row
             elif lazy[i]:
                 # intraday trade bars only: the slice and the caches get rows, and bars are
                 # built only for what reads them
@@ -294,6 +296,18 @@ def run_loop(
                 for cons_list in consolidators.values():
                     for consolidator in cons_list:
                         consolidator.scan(now)
+            if fed_sub >= 0:
+                by_close = close_feeds.get(symbols[fed_sub])
+                if by_close is not None and not consolidators:
+                    # the common case, as below: every handler takes the close
+                    columns = columns_of[fed_sub]
+                    if columns._values is not None:
+                        columns._to_lists()
+                    close = columns.closes[fed_row]
+                    for feed_close in by_close:
+                        feed_close(now, close)
+                else:
+                    fed = [(fed_sub, fed_row, None)]
             if fed is not None:
                 for k, row, bar in fed:
                     symbol = symbols[k]
