@@ -215,6 +215,15 @@ def test_chunks_bounded_by_items_never_split_a_step_and_cover_the_time_line(lean
             assert piece.row_ranges[k] == (min(rows), max(rows) + 1)
 
 
+
+def test_row_ranges_of_a_chunk_leave_absent_subscriptions_empty():
+    from backtesting.engine.feed.synchronizer import _row_ranges
+
+    subs = np.array([2, 0, 2, 2, 0], dtype=np.int32)
+    rows = np.array([7, 3, 8, 9, 4], dtype=np.int32)
+    assert _row_ranges(subs, rows, 4) == [(3, 5), (0, 0), (7, 10), (0, 0)]
+    assert _row_ranges(subs[:0], rows[:0], 2) == [(0, 0), (0, 0)]
+
 LAZY_READS = """
 from AlgorithmImports import *
 

@@ -82,3 +82,29 @@ def test_one_model_prices_each_order_afresh_and_repeats_an_order_exactly(lean_da
     security.update_trade(trade_bar(later, 0.5, 0.5, 0.5, 0.5))
     assert security.price == 0.5
     assert fee(1000) == Decimal("2.5000")  # same quantity, new price: capped at 0.5 %
+
+
+def test_the_cap_is_priced_exactly_when_it_is_below_the_per_share_fee():
+    """``fee`` prices the cap only when |quantity| > |value|; the fee is the same as
+    LEAN's rule min(max(0.005 x shares, $1), 0.5 % x value) in Decimal, at and around
+    the one-dollar share price where the two meet."""
+    import random
+
+    from backtesting.engine.brokerage.fees import IB_MAXIMUM_RATE, IB_MINIMUM, IB_PER_SHARE
+
+    def lean_rule(quantity: float, value: float) -> Decimal:
+        fee = IB_PER_SHARE * Decimal(repr(abs(float(quantity))))
+        cap = IB_MAXIMUM_RATE * abs(Decimal(repr(value)))
+        return IB_MINIMUM if fee < IB_MINIMUM else min(fee, cap)
+
+    rng = random.Random(8)
+    cases = [(q, q * p) for q in (200.0, 1000.0, 12345.0) for p in (1.0, 0.999999, 1.000001)]
+    cases += [
+        (q, q * rng.uniform(0.5, 1.5)) for q in (float(rng.randint(1, 10**6)) for _ in range(2000))
+    ]
+    cases += [(-q, -v) for q, v in cases[:500]]
+    model = InteractiveBrokersFeeModel()
+    for quantity, value in cases:
+        fee = model.fee(quantity, value)
+        assert fee == lean_rule(quantity, value), (quantity, value)
+        assert str(fee) == str(lean_rule(quantity, value))

@@ -12,7 +12,7 @@ from backtesting.engine.data.enums import SecurityType
 #: USD per share, minimum USD per order, maximum fraction of the order value (IB US equities)
 IB_PER_SHARE = Decimal("0.005")
 IB_MINIMUM = Decimal("1")
-IB_MAXIMUM_RATE = Decimal("0.005")
+IB_MAXIMUM_RATE = Decimal("0.005")  # (= IB_PER_SHARE: InteractiveBrokersFeeModel.fee relies on it)
 
 
 class OrderFeeParameters:
@@ -66,11 +66,13 @@ class InteractiveBrokersFeeModel(FeeModel):
         last_quantity, last_value, fee = self._last
         if quantity != last_quantity or value != last_value:
             fee = IB_PER_SHARE * Decimal(repr(quantity))
-            maximum = IB_MAXIMUM_RATE * abs(Decimal(repr(value)))
             if fee < IB_MINIMUM:
                 fee = IB_MINIMUM
-            elif fee > maximum:
-                fee = maximum
+            elif quantity > abs(value):
+                # the cap (IB_MAXIMUM_RATE x |value|) is below the per-share fee: with the
+                # two rates equal, exactly when |quantity| > |value| (a float's shortest
+                # repr keeps the floats' order), so most orders never price the cap
+                fee = IB_MAXIMUM_RATE * Decimal(repr(abs(value)))
             self._last = (quantity, value, fee)
         return fee
 
