@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from backtesting import services
+from backtesting.middleware import uses_pool
 from backtesting.models import Backtest, Optimization
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,9 @@ class RunMonitor:
     def _run(self) -> None:
         beat_every = max(1, round(settings.HEARTBEAT_INTERVAL_SECONDS / STOP_POLL_SECONDS))
         tick = 0
+        # With a pool, the connection goes back after each look: kept for the whole run it
+        # would be a slot no request or worker thread could take, one per running backtest
+        pooled = uses_pool(connection)
         try:
             # (the first look one poll after the start: the claim has just stamped the
             # heartbeat, and a run that ends sooner, like most optimization combinations,
@@ -188,6 +192,8 @@ class RunMonitor:
                     logger.exception("monitor of backtest %s failed", self.backtest_id)
                     connection.close()  # reconnect on the next tick (after a restart)
                     wanted = False
+                if pooled:
+                    connection.close()
                 if wanted and backtest_id == self.backtest_id:
                     self._stop.set()
                 tick += 1

@@ -25,3 +25,30 @@ def test_a_worker_thread_keeps_its_connection_only_without_a_pool():
     thread.start()
     thread.join()
     assert after_message == [not uses_pool(connection)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_run_monitor_keeps_its_connection_between_looks_only_without_a_pool(monkeypatch):
+    """The heartbeat thread looks at its backtest five times a second for the whole run;
+    with a pool, each look takes a connection and gives it back."""
+    import time
+
+    from django.db import connection
+
+    from backtesting import execution, services
+
+    open_on_entry: list[bool] = []
+
+    def look(*, backtest_id: int) -> bool:
+        open_on_entry.append(connection.connection is not None)
+        connection.ensure_connection()
+        return False
+
+    monkeypatch.setattr(services, "heartbeat", look)
+    monkeypatch.setattr(services, "stop_requested", look)
+    monkeypatch.setattr(execution, "STOP_POLL_SECONDS", 0.01)
+    with execution.RunMonitor(1):
+        deadline = time.monotonic() + 10
+        while len(open_on_entry) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert open_on_entry[:3] == [False] + [not uses_pool(connection)] * 2
