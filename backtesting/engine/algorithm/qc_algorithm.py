@@ -196,10 +196,11 @@ class QCAlgorithm(SecuritiesMixin, TradingMixin, IndicatorHelpersMixin):
         algorithm does not override ``on_order_event``, the transaction manager calls the
         listener directly: two calls fewer for each of the two events of every order."""
         self._order_listener = listener
-        overridden = type(
-            self
-        ).on_order_event is not QCAlgorithm.on_order_event or "on_order_event" in vars(self)
-        self.transactions._on_event = self._order_event if overridden else listener
+        own_hook = "on_order_event" in vars(self)
+        if own_hook or type(self).on_order_event is not QCAlgorithm.on_order_event:
+            self.transactions._on_event = self._order_event
+        else:
+            self.transactions._on_event = listener
 
     # -- the user's hooks (LEAN calls these) --------------------------------------
     def initialize(self) -> None:
