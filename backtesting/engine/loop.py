@@ -299,7 +299,8 @@ def run_loop(
             if fed_sub >= 0:
                 by_close = close_feeds.get(symbols[fed_sub])
                 if by_close is not None and not consolidators:
-                    # the common case, as below: every handler takes the close
+                    # the common case, as below: every handler takes the close (here
+                    # BarColumns.close unrolled: this runs once per bar)
                     columns = columns_of[fed_sub]
                     if columns._values is not None:
                         columns._to_lists()
@@ -318,10 +319,7 @@ def run_loop(
                         and not (consolidators and consolidators.get(symbol))
                     ):
                         # every handler of the symbol takes the close: no bar is built
-                        columns = columns_of[k]
-                        if columns._values is not None:
-                            columns._to_lists()
-                        close = columns.closes[row]
+                        close = columns_of[k].close(row)
                         for feed_close in by_close:
                             feed_close(now, close)
                         continue
