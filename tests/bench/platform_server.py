@@ -57,16 +57,22 @@ class BenchServer:
 
     def call(self, method: str, path: str, body: Any = None, user: str = "demo") -> Any:
         """One API request (token auth); raises with the answer's body on a non-2xx."""
+        return self.call_with_headers(method, path, body, user)[0]
+
+    def call_with_headers(
+        self, method: str, path: str, body: Any = None, user: str = "demo"
+    ) -> tuple[Any, Any]:
+        """:meth:`call`, and the answer's headers (an ``email.message.Message``)."""
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         request.add_header("Authorization", f"Token {self.info['tokens'][user]}")
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
-                raw = response.read()
+                raw, headers = response.read(), response.headers
         except urllib.error.HTTPError as error:
             raise RuntimeError(f"{method} {path} -> {error.code} {error.read()[:500]!r}") from None
-        return json.loads(raw) if raw else None
+        return (json.loads(raw) if raw else None), headers
 
     def wait_final(
         self, backtest_id: int, timeout: float = 180, poll: float = 0.05

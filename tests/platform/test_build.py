@@ -115,6 +115,20 @@ def test_build_api_returns_diagnostics_and_stores_no_artifact_on_error(api, owne
 
 
 @pytest.mark.django_db
+def test_the_build_response_says_how_long_the_check_took_on_the_server(api, owner, project):
+    """``Server-Timing`` carries the compile + pyflakes time (what make bench reports)."""
+    import re
+
+    response = api(owner).post(f"/api/projects/{project.pk}/build/")
+
+    timing = re.fullmatch(
+        r'check;dur=(\d+\.\d);desc="compile \+ pyflakes"', response["Server-Timing"]
+    )
+    assert timing is not None, response["Server-Timing"]
+    assert 0 < float(timing.group(1)) < 10_000
+
+
+@pytest.mark.django_db
 def test_a_successful_build_stores_bytecode_once_per_sources_hash(api, owner, project):
     client = api(owner)
 
