@@ -215,7 +215,6 @@ def test_chunks_bounded_by_items_never_split_a_step_and_cover_the_time_line(lean
             assert piece.row_ranges[k] == (min(rows), max(rows) + 1)
 
 
-
 def test_row_ranges_of_a_chunk_leave_absent_subscriptions_empty():
     from backtesting.engine.feed.synchronizer import _row_ranges
 
@@ -224,8 +223,15 @@ def test_row_ranges_of_a_chunk_leave_absent_subscriptions_empty():
     assert _row_ranges(subs, rows, 4) == [(3, 5), (0, 0), (7, 10), (0, 0)]
     assert _row_ranges(subs[:0], rows[:0], 2) == [(0, 0), (0, 0)]
 
+
 LAZY_READS = """
 from AlgorithmImports import *
+
+
+def check(condition, detail=""):
+    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
+    if not condition:
+        raise AssertionError(detail)
 
 
 class LazyReads(QCAlgorithm):
@@ -247,15 +253,15 @@ class LazyReads(QCAlgorithm):
             return
         bar = data[self.spy]
         # the slice, the cache and the step's bar are one object, with the cache's prices
-        assert bar is data.bars[self.spy] is security.cache.trade_bar, self.time
-        assert bar.end_time == self.time and bar.time == self.time - timedelta(minutes=1)
-        assert security.price == bar.close and security.high == bar.high
+        check(bar is data.bars[self.spy] is security.cache.trade_bar, self.time)
+        check(bar.end_time == self.time and bar.time == self.time - timedelta(minutes=1))
+        check(security.price == bar.close and security.high == bar.high)
         if self.kept is None:
             self.kept = (data, bar.close, bar.end_time)
         else:
             # a slice kept from an earlier step still holds that step's bar
             old, close, end = self.kept
-            assert old[self.spy].close == close and old[self.spy].end_time == end
+            check(old[self.spy].close == close and old[self.spy].end_time == end)
         self.checks += 1
         if self.checks == 5:
             self.set_holdings(self.spy, 0.5)  # sized and filled on the deferred prices
@@ -307,6 +313,12 @@ def test_held_list_follows_positions_in_the_securities_order(lean_data_dir):
 FED_INDICATORS = """
 from AlgorithmImports import *
 
+
+def check(condition, detail=""):
+    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
+    if not condition:
+        raise AssertionError(detail)
+
 class Fed(QCAlgorithm):
     def initialize(self):
         self.set_start_date(2013, 10, 7)
@@ -318,7 +330,8 @@ class Fed(QCAlgorithm):
         self.manual = [SimpleMovingAverage(10), ExponentialMovingAverage(5)]
         # IBM: a bar indicator beside the averages (the loop builds the bar for all)
         self.auto_ibm = [self.sma(self.ibm, 7), self.atr(self.ibm, 14)]
-        self.manual_ibm = [SimpleMovingAverage(7), AverageTrueRange(14)]
+        # (self.atr averages simply, LEAN's helper default; the class's own is Wilder's)
+        self.manual_ibm = [SimpleMovingAverage(7), AverageTrueRange(14, MovingAverageType.SIMPLE)]
         self.checked = 0
 
     def on_data(self, data):
@@ -327,21 +340,21 @@ class Fed(QCAlgorithm):
             for indicator in self.manual:
                 indicator.update(bar.end_time, bar.close)
             for auto, manual in zip(self.auto, self.manual):
-                assert (auto.samples, auto.current.value, auto.current.end_time) == (
-                    manual.samples, manual.current.value, manual.current.end_time)
+                check((auto.samples, auto.current.value, auto.current.end_time) == (
+                    manual.samples, manual.current.value, manual.current.end_time))
             self.checked += 1
         bar = data.bars.get(self.ibm)
         if bar is not None:
             self.manual_ibm[0].update(bar.end_time, bar.close)
             self.manual_ibm[1].update(bar)
             for auto, manual in zip(self.auto_ibm, self.manual_ibm):
-                assert (auto.samples, auto.current.value) == (manual.samples, manual.current.value)
+                check((auto.samples, auto.current.value) == (manual.samples, manual.current.value))
             self.checked += 1
         if self.checked == 500:
             self.auto[0].window.size = 5  # leaves raw mode mid-run; updates go on
         if self.checked > 500:
-            assert [p.value for p in self.auto[0].window][:2] == [
-                p.value for p in self.manual[0].window][:2]
+            check([p.value for p in self.auto[0].window][:2] == [
+                p.value for p in self.manual[0].window][:2])
 
     def on_end_of_algorithm(self):
         self.set_runtime_statistic("checked", str(self.checked))
