@@ -286,6 +286,57 @@ def test_bars_built_on_first_read_are_shared_and_priced_like_eager_ones(lean_dat
     assert int(result["runtime_statistics"]["lazy"]) > 700  # the path under test was taken
 
 
+SLICE_REUSE = """
+from AlgorithmImports import *
+
+
+def check(condition, detail=""):
+    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
+    if not condition:
+        raise AssertionError(detail)
+
+
+class SliceReuse(QCAlgorithm):
+    def initialize(self):
+        self.set_start_date(2010, 1, 4)
+        self.set_end_date(2010, 1, 5)
+        self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
+        self.kept = []  # (slice, its time, its close) of every 7th step
+        self.steps = 0
+
+    def on_data(self, data):
+        self.steps += 1
+        check(data.time == self.time)
+        if self.steps % 7 == 0:
+            self.kept.append((data, self.time))  # held, and not read: untouched
+        elif self.steps % 5 == 0:
+            # read, not kept: its dictionaries are built, so it is not reused either
+            check(data.bars[self.spy].end_time == self.time)
+        # every kept slice still holds its own step
+        for old, when in self.kept[-3:]:
+            check(old.time == when, (old.time, when))
+
+    def on_end_of_algorithm(self):
+        for old, when in self.kept:
+            check(old[self.spy].end_time == when)  # (its bar, built now)
+        self.set_runtime_statistic("steps", str(self.steps))
+"""
+
+
+def test_an_unheld_untouched_slice_is_reused_and_a_held_or_read_one_never(lean_data_dir, tmp_path):
+    from backtesting.engine.loader import compile_sources, load_algorithm
+    from backtesting.engine.results import MemorySink
+    from backtesting.engine.runner import run_algorithm
+    from tests.bench.datagen import generate
+
+    generate(tmp_path, lean_data_dir, symbols=1, bars_per_symbol=2 * 390)
+    algorithm_type = load_algorithm(compile_sources({"main.py": SLICE_REUSE}))
+    result = run_algorithm(algorithm_type, data_dir=tmp_path, sink=MemorySink())
+    assert result["status"] == "Completed", result.get("error")
+    # (each step's own checks ran in on_data: a failed one ends the run as an error)
+    assert int(result["runtime_statistics"]["steps"]) > 700
+
+
 def test_held_list_follows_positions_in_the_securities_order(lean_data_dir):
     """Positions opening and closing in any order keep the held list equal to a full
     re-listing (the securities' order: portfolio sums keep their float order)."""

@@ -49,6 +49,8 @@ class Slice:
         "ticks",
         "_custom",
     )
+    #: (feed.lazy_bars.LazySlice's items; a built slice has none)
+    _items = None
 
     def __init__(
         self, time: datetime, bars: DataDictionary | None = None, data: DataDictionary | None = None

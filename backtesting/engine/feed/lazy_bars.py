@@ -103,6 +103,10 @@ class LazySlice(Slice):
     unset slot) builds them from the items of step ``_step`` and stores them, so every
     later read is an ordinary slot. (Three slots are set per step: the loop makes one
     slice per time step, so each one counts.)
+
+    ``_items`` is None once anything was stored in the slice (its dictionaries built, or
+    corporate events added): until then, ``time`` and ``_step`` are its whole state, and
+    the main loop may reuse a slice nobody else holds for the next step (``untouched``).
     """
 
     __slots__ = ("_items", "_step")
@@ -118,4 +122,9 @@ class LazySlice(Slice):
             if columns is not None:  # None: an internal feed, never in the slice
                 bars[columns.symbol] = columns.bar(items.item_row[j], end)
         self.bars = self._data = bars
+        self._items = None
         return bars
+
+    def add_events(self, name: str, events: dict[Any, Any]) -> DataDictionary:
+        self.bars  # noqa: B018  # (built first: the slice is no longer untouched)
+        return Slice.add_events(self, name, events)
