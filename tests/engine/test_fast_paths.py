@@ -224,15 +224,20 @@ def test_row_ranges_of_a_chunk_leave_absent_subscriptions_empty():
     assert _row_ranges(subs[:0], rows[:0], 2) == [(0, 0), (0, 0)]
 
 
-LAZY_READS = """
+#: the head of the test algorithms below: ``check``, not assert (an artifact is compiled
+#: with optimize=2, which drops asserts)
+ALGORITHM_HEAD = """
 from AlgorithmImports import *
 
 
 def check(condition, detail=""):
-    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
     if not condition:
         raise AssertionError(detail)
+"""
 
+LAZY_READS = (
+    ALGORITHM_HEAD
+    + """
 
 class LazyReads(QCAlgorithm):
     def initialize(self):
@@ -269,39 +274,40 @@ class LazyReads(QCAlgorithm):
     def on_end_of_algorithm(self):
         self.set_runtime_statistic("lazy", str(self.lazy_steps))
 """
+)
 
 
-def test_bars_built_on_first_read_are_shared_and_priced_like_eager_ones(lean_data_dir, tmp_path):
+def _run_on_a_walk(source: str, lean_data_dir, data_dir, symbols: int, days: int) -> dict:
+    """Run ``source`` on the benchmark's random walk (trade bars only: the sample data's
+    quotes take the eager path) and require it to complete (its checks ran in the run)."""
     from backtesting.engine.loader import compile_sources, load_algorithm
     from backtesting.engine.results import MemorySink
     from backtesting.engine.runner import run_algorithm
     from tests.bench.datagen import generate
 
-    # trade bars only (the sample data's quotes take the eager path): the benchmark's walk
-    generate(tmp_path, lean_data_dir, symbols=2, bars_per_symbol=3 * 390)
-    algorithm_type = load_algorithm(compile_sources({"main.py": LAZY_READS}))
-    result = run_algorithm(algorithm_type, data_dir=tmp_path, sink=MemorySink())
+    generate(data_dir, lean_data_dir, symbols=symbols, bars_per_symbol=days * 390)
+    algorithm_type = load_algorithm(compile_sources({"main.py": source}))
+    result = run_algorithm(algorithm_type, data_dir=data_dir, sink=MemorySink())
     assert result["status"] == "Completed", result.get("error")
+    return result
+
+
+def test_bars_built_on_first_read_are_shared_and_priced_like_eager_ones(lean_data_dir, tmp_path):
+    result = _run_on_a_walk(LAZY_READS, lean_data_dir, tmp_path, symbols=2, days=3)
     assert result["statistics"]["Total Orders"] == "1"
     assert int(result["runtime_statistics"]["lazy"]) > 700  # the path under test was taken
 
 
-SLICE_REUSE = """
-from AlgorithmImports import *
-
-
-def check(condition, detail=""):
-    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
-    if not condition:
-        raise AssertionError(detail)
-
+SLICE_REUSE = (
+    ALGORITHM_HEAD
+    + """
 
 class SliceReuse(QCAlgorithm):
     def initialize(self):
         self.set_start_date(2010, 1, 4)
         self.set_end_date(2010, 1, 5)
         self.spy = self.add_equity("SPY", Resolution.MINUTE).symbol
-        self.kept = []  # (slice, its time, its close) of every 7th step
+        self.kept = []  # (slice, its time) of every 7th step
         self.steps = 0
 
     def on_data(self, data):
@@ -321,19 +327,11 @@ class SliceReuse(QCAlgorithm):
             check(old[self.spy].end_time == when)  # (its bar, built now)
         self.set_runtime_statistic("steps", str(self.steps))
 """
+)
 
 
 def test_an_unheld_untouched_slice_is_reused_and_a_held_or_read_one_never(lean_data_dir, tmp_path):
-    from backtesting.engine.loader import compile_sources, load_algorithm
-    from backtesting.engine.results import MemorySink
-    from backtesting.engine.runner import run_algorithm
-    from tests.bench.datagen import generate
-
-    generate(tmp_path, lean_data_dir, symbols=1, bars_per_symbol=2 * 390)
-    algorithm_type = load_algorithm(compile_sources({"main.py": SLICE_REUSE}))
-    result = run_algorithm(algorithm_type, data_dir=tmp_path, sink=MemorySink())
-    assert result["status"] == "Completed", result.get("error")
-    # (each step's own checks ran in on_data: a failed one ends the run as an error)
+    result = _run_on_a_walk(SLICE_REUSE, lean_data_dir, tmp_path, symbols=1, days=2)
     assert int(result["runtime_statistics"]["steps"]) > 700
 
 
@@ -361,15 +359,9 @@ def test_held_list_follows_positions_in_the_securities_order(lean_data_dir):
     assert portfolio._held == [s for s in algorithm.securities.values() if s.holdings.quantity]
 
 
-FED_INDICATORS = """
-from AlgorithmImports import *
-
-
-def check(condition, detail=""):
-    # (not assert: the artifact is compiled with optimize=2, which drops asserts)
-    if not condition:
-        raise AssertionError(detail)
-
+FED_INDICATORS = (
+    ALGORITHM_HEAD
+    + """
 class Fed(QCAlgorithm):
     def initialize(self):
         self.set_start_date(2013, 10, 7)
@@ -410,6 +402,7 @@ class Fed(QCAlgorithm):
     def on_end_of_algorithm(self):
         self.set_runtime_statistic("checked", str(self.checked))
 """
+)
 
 
 def test_indicators_fed_by_the_loop_equal_ones_fed_the_slice_bars(lean_data_dir):
