@@ -70,8 +70,9 @@ def test_a_two_parameter_optimization_from_the_ide(server: Server, visitor) -> N
     page.click("[data-testid=launch-optimization]")
     page.wait_for_url(re.compile(r".*/optimizations/\d+/$"))
 
-    # Progress streams in; the heatmap fills; the best combination is highlighted.
-    page.wait_for_selector("[data-testid=opt-progress]:text-matches('^[0-3] / 4$')")
+    # Progress streams in; the heatmap fills; the best combination is highlighted. (Any
+    # count: the four daily runs share their data and may all end before the page draws.)
+    page.wait_for_selector("[data-testid=opt-progress]:text-matches('^[0-4] / 4$')")
     page.wait_for_selector("[data-testid=opt-status].completed", timeout=120_000)
     assert page.inner_text("[data-testid=opt-progress]") == "4 / 4"
     cells = page.locator("[data-testid=opt-heatmap] [data-testid=heat-cell]")
