@@ -88,7 +88,7 @@ class TradingMixin:
     ) -> OrderTicket:
         """(``exchange_open``: the caller's answer for now, when it already asked)"""
         if exchange_open is None:
-            exchange_open = security.exchange_hours.is_open(self.time, False)
+            exchange_open = self._exchange_open(security)
         if not exchange_open:
             if not self._warned_moo:
                 self._warned_moo = True
@@ -291,7 +291,7 @@ class TradingMixin:
             # position-reducing orders first, then by descending order value
             plans.sort(key=lambda p: (not _reduces(p[0], p[1]), -abs(p[1] * p[0].price)))
         for security, quantity in plans:
-            if security.exchange_hours.is_open(self.time, False):
+            if self._exchange_open(security):
                 tickets.append(self._market_order(security, quantity, tag, props, True))
             else:
                 tickets.append(
